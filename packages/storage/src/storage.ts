@@ -1,0 +1,124 @@
+import type { EventRecord, EventType, MetadataMap, RunRecord, RunStatus, RunsFilter, StrataEvent, CheckSeverity } from "@strata/core";
+
+/**
+ * The storage interfaces of DESIGN.md. One SQL implementation (Kysely) serves them all;
+ * dialects (SQLite now, Postgres later) supply only connection, migrations and capability flags.
+ * All methods are async so a network database fits behind the same interface.
+ */
+export interface RunStorage {
+  createRun(run: RunRecord): Promise<void>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  /** Newest first. */
+  listRuns(filter?: RunsFilter): Promise<RunRecord[]>;
+  /**
+   * Moves a run to `status` and appends the matching RUN_* event in one transaction.
+   * `fromStatuses` guards the transition (compare-and-set): returns false when the run was not
+   * in one of them, so two processes never both start or finish a run.
+   */
+  transitionRun(
+    runId: string,
+    status: RunStatus,
+    options?: { fromStatuses?: RunStatus[]; event?: StrataEvent; fields?: Partial<Pick<RunRecord, "workerPid" | "workerHost" | "startedAt" | "endedAt">> },
+  ): Promise<boolean>;
+  addRunTags(runId: string, tags: Record<string, string>): Promise<void>;
+  heartbeat(runId: string, at: number): Promise<void>;
+  deleteRun(runId: string): Promise<void>;
+}
+
+export interface EventsQuery {
+  /** Only events with id > afterId (for tailing). */
+  afterId?: number;
+  limit?: number;
+  types?: EventType[];
+  stepKey?: string;
+}
+
+export interface MaterializationRecord {
+  eventId: number;
+  runId: string;
+  assetKey: string;
+  partition?: string;
+  timestamp: number;
+  metadata: MetadataMap;
+  codeVersion?: string;
+  dataVersion?: string;
+}
+
+export interface CheckEvaluationRecord {
+  eventId: number;
+  runId: string;
+  checkKey: string;
+  assetKey: string;
+  partition?: string;
+  timestamp: number;
+  passed: boolean;
+  severity: CheckSeverity;
+  metadata: MetadataMap;
+  description?: string;
+}
+
+/** The asset index row: maintained in the same transaction as the event that changes it. */
+export interface AssetRecord {
+  assetKey: string;
+  lastMaterialization?: MaterializationRecord;
+  /** Run currently planning to materialise it (ASSET_MATERIALIZATION_PLANNED not yet followed by a result). */
+  lastPlannedRunId?: string;
+  lastRunId?: string;
+  /** Latest failed step's run for this asset, when newer than the last materialisation. */
+  lastFailedRunId?: string;
+  lastFailedAt?: number;
+  wipedAt?: number;
+}
+
+export interface CheckStatusRecord {
+  checkKey: string;
+  assetKey: string;
+  lastEvaluation?: CheckEvaluationRecord;
+}
+
+export interface EventLogStorage {
+  /**
+   * Appends events atomically and updates the derived indexes (asset records, check status)
+   * in the same transaction. Returns the stored records with their ids.
+   */
+  storeEvents(events: StrataEvent[]): Promise<EventRecord[]>;
+  getEvents(runId: string, query?: EventsQuery): Promise<EventRecord[]>;
+  /** Asset index rows for `keys`, or all known assets. */
+  getAssetRecords(keys?: string[]): Promise<AssetRecord[]>;
+  /** Newest first. */
+  getMaterializations(assetKey: string, options?: { limit?: number; beforeEventId?: number; partition?: string }): Promise<MaterializationRecord[]>;
+  getCheckStatus(checkKeys?: string[]): Promise<CheckStatusRecord[]>;
+  /** Newest first. */
+  getCheckHistory(checkKey: string, options?: { limit?: number }): Promise<CheckEvaluationRecord[]>;
+  /** Forgets an asset's history (events stay for runs; the index is reset and ASSET_WIPED recorded). */
+  wipeAsset(assetKey: string): Promise<void>;
+}
+
+export interface KeyValueStorage {
+  getValue(key: string): Promise<string | undefined>;
+  setValue(key: string, value: string): Promise<void>;
+  deleteValue(key: string): Promise<void>;
+}
+
+/** Named pools limit concurrent steps across all runs; slots are claimed in a transaction. */
+export interface PoolStorage {
+  /** Claims a slot if fewer than `limit` are held; true on success. Idempotent per (runId, stepKey). */
+  claimPoolSlot(pool: string, limit: number, runId: string, stepKey: string): Promise<boolean>;
+  freePoolSlot(pool: string, runId: string, stepKey: string): Promise<void>;
+  /** Frees every slot held by a run (when it ends or its worker died). */
+  freeRunPoolSlots(runId: string): Promise<void>;
+  getPoolUsage(): Promise<{ pool: string; runId: string; stepKey: string; claimedAt: number }[]>;
+}
+
+export interface StorageCapabilities {
+  dialect: "sqlite" | "postgres";
+  /** `FOR UPDATE SKIP LOCKED` available (work queues on Postgres). */
+  skipLocked: boolean;
+}
+
+export interface Storage extends RunStorage, EventLogStorage, KeyValueStorage, PoolStorage {
+  readonly capabilities: StorageCapabilities;
+  /** Removes every run, event and index row (`strata wipe`). */
+  wipeAll(): Promise<void>;
+  close(): Promise<void>;
+}
