@@ -31,7 +31,18 @@ export type StrataErrorCode =
   | "PARTITION_MAPPING"
   | "BACKFILL_INVALID"
   | "USAGE"
-  | "INTERNAL";
+  | "INTERNAL"
+  /** A warehouse (e.g. DuckDB) file is held open for writing by another process. */
+  | "WAREHOUSE_LOCKED"
+  /** A SQL statement sent to a warehouse failed (the error carries the SQL and a hint). */
+  | "WAREHOUSE_QUERY"
+  /** dbt-style SQL projects (@strata/sql): project files, YAML, Jinja, refs, compilation, seeds. */
+  | "SQL_PROJECT_INVALID"
+  | "SQL_YAML_INVALID"
+  | "SQL_TEMPLATE"
+  | "SQL_UNKNOWN_REF"
+  | "SQL_COMPILE"
+  | "SQL_SEED_INVALID";
 
 export interface StrataErrorOptions {
   /** Where the problem is: `file:line[:col]`, an asset key, a selection column... */

@@ -1,0 +1,11 @@
+export * from "./executor.ts";
+export * from "./instance.ts";
+export * from "./run-monitor.ts";
+export * from "./launch.ts";
+export * from "./materialize.ts";
+export * from "./redactor.ts";
+export * from "./fs-io-manager.ts";
+export * from "./retry.ts";
+export * from "./location/project.ts";
+export * from "./location/location-client.ts";
+export type { ParentMessage, ChildMessage } from "./location/protocol.ts";

@@ -1,0 +1,84 @@
+import {
+  StrataError,
+  newRunId,
+  planRun,
+  selectAssets,
+  type AssetGraph,
+  type ExecutionPlan,
+  type RunRecord,
+} from "@strata/core";
+import type { Storage } from "@strata/storage";
+
+export interface RunRequest {
+  /** Asset selection (Strata/Dagster syntax); all assets when omitted and no assetKeys. */
+  selection?: string;
+  assetKeys?: string[];
+  checkKeys?: string[];
+  tags?: Record<string, string>;
+  partitionKey?: string;
+  parentRunId?: string;
+  rootRunId?: string;
+  config?: Record<string, unknown>;
+}
+
+/**
+ * Validates a request against the graph (selection syntax, empty selection, multi-asset
+ * subsets) and records the run as STARTING. Nothing is written when validation fails.
+ */
+export async function createRun(storage: Storage, graph: AssetGraph, req: RunRequest): Promise<{ run: RunRecord; plan: ExecutionPlan }> {
+  const keys = req.assetKeys ?? [...(req.selection ? selectAssets(req.selection, graph) : graph.keys())];
+  if (keys.length === 0) {
+    throw new StrataError("SELECTION_EMPTY", req.selection ? `The selection "${req.selection}" matches no assets` : "The project defines no assets", {
+      hint: "Run `strata list` to see the asset keys, groups and tags you can select.",
+    });
+  }
+  const plan = planRun(graph, keys, req.checkKeys ? { checkKeys: req.checkKeys } : {});
+  const now = Date.now();
+  const run: RunRecord = {
+    runId: newRunId(now),
+    status: "STARTING",
+    selection: req.selection ?? (req.assetKeys ? req.assetKeys.join(" or ") : "*"),
+    assetKeys: plan.assetKeys,
+    checkKeys: plan.checkKeys,
+    tags: { ...(req.tags ?? {}) },
+    location: graph.snapshot.location,
+    ...(req.parentRunId ? { parentRunId: req.parentRunId, rootRunId: req.rootRunId ?? req.parentRunId } : {}),
+    ...(req.partitionKey !== undefined ? { partitionKey: req.partitionKey } : {}),
+    createdAt: now,
+    updatedAt: now,
+    config: req.config ?? {},
+  };
+  await storage.createRun(run);
+  return { run, plan };
+}
+
+/**
+ * Builds the request that re-executes `parent` from failure: the assets it planned but did not
+ * materialise, with their checks. Throws when there is nothing to re-execute.
+ */
+export async function reexecutionRequest(storage: Storage, graph: AssetGraph, parent: RunRecord): Promise<RunRequest> {
+  if (parent.status !== "FAILURE" && parent.status !== "CANCELED") {
+    throw new StrataError("RUN_INVALID_STATE", `Run ${parent.runId} is ${parent.status}; only failed or canceled runs can be re-executed from failure`, {
+      hint: "Re-execute all of it instead: strata materialize --select with the same selection.",
+    });
+  }
+  const events = await storage.getEvents(parent.runId, { types: ["ASSET_MATERIALIZATION"] });
+  const done = new Set(events.map((e) => e.assetKey!).filter(Boolean));
+  const keys = parent.assetKeys.filter((k) => !done.has(k) && graph.has(k));
+  if (keys.length === 0) {
+    throw new StrataError("RUN_INVALID_STATE", `Every asset of run ${parent.runId} was materialised; nothing to re-execute`);
+  }
+  const keySet = new Set(keys);
+  return {
+    assetKeys: keys,
+    checkKeys: parent.checkKeys.filter((c) => {
+      const check = graph.check(c);
+      return check !== undefined && (keySet.has(check.asset) || !check.inline);
+    }),
+    tags: { ...parent.tags, "strata/parent_run_id": parent.runId },
+    parentRunId: parent.runId,
+    rootRunId: parent.rootRunId ?? parent.runId,
+    ...(parent.partitionKey !== undefined ? { partitionKey: parent.partitionKey } : {}),
+    selection: `re-execution of ${parent.runId} from failure`,
+  };
+}

@@ -1,0 +1,75 @@
+import { pathToFileURL } from "node:url";
+import {
+  StrataError,
+  buildSnapshot,
+  isDefinitions,
+  type Definitions,
+  type DefinitionsSnapshot,
+} from "@strata/core";
+import type { ProjectConfig } from "./project.ts";
+
+export interface LoadedDefinitions {
+  defs: Definitions;
+  snapshot: DefinitionsSnapshot;
+}
+
+/**
+ * Imports the project's entry (TypeScript loads directly through tsx) and validates it into a
+ * snapshot. Only a code-location process calls this: it runs user code.
+ */
+export async function loadDefinitions(project: ProjectConfig): Promise<LoadedDefinitions> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(project.entry).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw importError(err, project);
+  }
+  const defs = mod.default ?? mod.defs ?? mod.definitions;
+  if (!isDefinitions(defs)) {
+    throw new StrataError("DEFS_NO_ENTRY", `${relative(project, project.entry)} does not export definitions`, {
+      where: relative(project, project.entry),
+      hint: "End the file with `export default defineDefinitions({ assets: [...] })`.",
+    });
+  }
+  try {
+    return { defs, snapshot: buildSnapshot(defs, { location: project.location, root: project.root }) };
+  } catch (err) {
+    throw err instanceof StrataError ? err : importError(err, project);
+  }
+}
+
+function importError(err: unknown, project: ProjectConfig): StrataError {
+  if (err instanceof StrataError) {
+    if (err.where) return err;
+    return new StrataError(err.code, err.message, { where: userFrame(err, project), hint: err.hint, assetKey: err.assetKey });
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  const where = userFrame(e, project) ?? relative(project, project.entry);
+  const isSyntax = e.name === "SyntaxError" || /Transform failed|Expected|Unexpected/.test(e.message);
+  return new StrataError("DEFS_IMPORT_FAILED", `Loading ${relative(project, project.entry)} failed: ${firstLine(e.message)}`, {
+    where,
+    hint: isSyntax ? "Fix the syntax error at that location." : "The module threw while being imported; fix the error at that location.",
+    cause: e,
+  });
+}
+
+/** The first stack frame (or esbuild location) inside the project, as `file:line`. */
+function userFrame(err: Error, project: ProjectConfig): string | undefined {
+  const text = `${err.message}\n${err.stack ?? ""}`;
+  const re = /(?:file:\/\/)?(\/[^\s():]+):(\d+)(?::\d+)?/g;
+  for (const m of text.matchAll(re)) {
+    const file = decodeURIComponent(m[1]!);
+    if (file.startsWith(project.root + "/") && !file.includes("/node_modules/") && !file.includes("/.strata/")) {
+      return `${relative(project, file)}:${m[2]}`;
+    }
+  }
+  return undefined;
+}
+
+function relative(project: ProjectConfig, file: string): string {
+  return file.startsWith(project.root + "/") ? file.slice(project.root.length + 1) : file;
+}
+
+function firstLine(s: string): string {
+  return s.split("\n").find((l) => l.trim().length > 0)?.trim() ?? s;
+}

@@ -1,0 +1,96 @@
+/**
+ * Entry of a code-location process: the only kind of process that imports user code.
+ * It loads the project, sends the snapshot, then executes runs when asked (or, with
+ * `--execute <runId>`, executes that run and exits: how the daemon launches run workers).
+ */
+import { parseArgs } from "node:util";
+import { AssetGraph, serializeError, type RunStatus } from "@strata/core";
+import { loadDefinitions, type LoadedDefinitions } from "./load-definitions.ts";
+import { parseParentMessage, type ChildMessage } from "./protocol.ts";
+
+const { values } = parseArgs({
+  options: {
+    root: { type: "string" },
+    entry: { type: "string" },
+    location: { type: "string" },
+    instance: { type: "string" },
+    execute: { type: "string" },
+  },
+});
+const send = (m: ChildMessage) => (process.send ? process.send(m) : undefined);
+const controller = new AbortController();
+let interrupted = 0;
+process.on("SIGINT", () => {
+  // Ctrl-C reaches the whole process group: cancel gracefully; a second one exits.
+  if (++interrupted > 1) process.exit(130);
+  controller.abort();
+});
+process.on("SIGTERM", () => controller.abort());
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  let loaded: LoadedDefinitions;
+  try {
+    loaded = await loadDefinitions({ root: values.root!, entry: values.entry!, location: values.location! });
+  } catch (err) {
+    send({ type: "load_error", error: serializeError(err) });
+    if (!process.send) console.error(serializeError(err).message);
+    process.exitCode = 1;
+    return;
+  }
+  send({ type: "snapshot", snapshot: loaded.snapshot, loadMs: performance.now() - t0 });
+  if (values.execute) {
+    const status = await execute(loaded, values.execute);
+    process.exitCode = status === "SUCCESS" ? 0 : 1;
+    return;
+  }
+  if (!process.send) return;
+  process.on("message", (raw) => {
+    let msg;
+    try {
+      msg = parseParentMessage(raw);
+    } catch (err) {
+      send({ type: "fatal", error: serializeError(err) });
+      return;
+    }
+    if (msg.type === "cancel") controller.abort();
+    else if (msg.type === "shutdown") process.disconnect();
+    else
+      void execute(loaded, msg.runId).then(
+        (status) => {
+          send({ type: "run_finished", runId: msg.runId, status });
+          process.disconnect();
+        },
+        (err: unknown) => {
+          send({ type: "fatal", error: serializeError(err) });
+          process.disconnect();
+        },
+      );
+  });
+}
+
+async function execute(loaded: LoadedDefinitions, runId: string): Promise<RunStatus> {
+  // Loaded on demand: a process that only sends its snapshot never needs storage.
+  const [{ executeRun }, { openInstance }] = await Promise.all([import("../executor.ts"), import("../instance.ts")]);
+  const instance = await openInstance(values.instance!, { reap: false });
+  try {
+    const run = await instance.storage.getRun(runId);
+    if (!run) throw new Error(`Run ${runId} not found in ${values.instance}`);
+    return await executeRun({
+      defs: loaded.defs,
+      graph: AssetGraph.fromSnapshot(loaded.snapshot),
+      run,
+      storage: instance.storage,
+      instanceDir: instance.dir,
+      signal: controller.signal,
+      onEvent: (event) => send({ type: "event", event }),
+    });
+  } finally {
+    await instance.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  send({ type: "fatal", error: serializeError(err) });
+  process.exitCode = 1;
+});

@@ -1,0 +1,213 @@
+import {
+  StrataError,
+  normalizeMetadata,
+  serializeError,
+  type AssetCheckDefinition,
+  type AssetGraph,
+  type AssetsDefinition,
+  type CheckNodeSnapshot,
+  type PlanStep,
+  type StrataEvent,
+} from "@strata/core";
+import type { ResourcesRuntime } from "./resources-runtime.ts";
+import { makeAssetContext, makeCheckContext, stepLogger } from "./step-context.ts";
+import { normalizeResults } from "./step-results.ts";
+
+export interface StepEnv {
+  runId: string;
+  runTags: Record<string, string>;
+  partitionKey: string | undefined;
+  instanceDir: string;
+  graph: AssetGraph;
+  resources: ResourcesRuntime;
+  signal: AbortSignal;
+  emit: (e: StrataEvent) => void;
+  /** Called with each value an asset returns (the test helper captures outputs). */
+  onOutput?: (assetKey: string, value: unknown) => void;
+}
+
+export interface StepOutcome {
+  status: "success" | "failure";
+  materialized: string[];
+  /** Checks that did not pass with severity ERROR (the caller decides which block). */
+  failedChecks: string[];
+}
+
+const ev = (env: StepEnv, step: PlanStep, e: Omit<StrataEvent, "runId" | "timestamp" | "stepKey">): StrataEvent => ({
+  runId: env.runId,
+  timestamp: Date.now(),
+  stepKey: step.key,
+  ...(env.partitionKey !== undefined ? { partition: env.partitionKey } : {}),
+  ...e,
+});
+
+/** Runs one asset step once (no retries; the executor retries). Throws on failure. */
+export async function runAssetStep(env: StepEnv, step: PlanStep, def: AssetsDefinition, retryNumber: number): Promise<StepOutcome> {
+  const log = stepLogger(env.emit, env.runId, step.key);
+  const resources = await env.resources.get(step.resources);
+  const inputs: Record<string, unknown> = {};
+  for (const [name, upstreamKey] of Object.entries(def.ins)) {
+    const upstream = env.graph.get(upstreamKey);
+    const io = await env.resources.ioManager(upstream.io);
+    inputs[name] = await io.loadInput({
+      upstreamKey,
+      assetKey: step.assetKeys[0]!,
+      inputName: name,
+      runId: env.runId,
+      upstreamPartitionKeys: undefined,
+      instanceDir: env.instanceDir,
+      log,
+      resources,
+    });
+  }
+  const { ctx, added } = makeAssetContext({
+    runId: env.runId,
+    stepKey: step.key,
+    selectedAssetKeys: step.assetKeys,
+    log,
+    resources,
+    signal: env.signal,
+    retryNumber,
+    runTags: env.runTags,
+    partitionKey: env.partitionKey,
+  });
+  const returned = await def.fn(ctx, inputs);
+  const { outputs, checkResults } = normalizeResults(def, step.assetKeys, returned);
+
+  const declared = new Map(step.checkKeys.map((k) => [k, env.graph.check(k)!] as const));
+  const reported = new Set<string>();
+  for (const c of checkResults) {
+    const key = `${c.assetKey}:${c.checkName}`;
+    if (!env.graph.check(key)?.inline) {
+      throw new StrataError("USER_CODE", `"${step.key}" returned a result for check "${key}", which is not declared on the asset`, {
+        hint: "Declare it in the asset's checks: [...] option.",
+      });
+    }
+    reported.add(key);
+  }
+
+  const materialized: string[] = [];
+  for (const out of outputs) {
+    const node = env.graph.get(out.key);
+    let ioMetadata = {};
+    if (out.hasValue) {
+      env.onOutput?.(out.key, out.value);
+      const io = await env.resources.ioManager(node.io);
+      ioMetadata =
+        (await io.handleOutput(
+          { assetKey: out.key, runId: env.runId, partitionKey: env.partitionKey, instanceDir: env.instanceDir, log, resources },
+          out.value,
+        )) ?? {};
+    }
+    const metadata = normalizeMetadata({ ...ioMetadata, ...(added.get(out.key) ?? {}), ...(out.metadata ?? {}) });
+    env.emit(
+      ev(env, step, {
+        type: "ASSET_MATERIALIZATION",
+        level: "info",
+        message: `Materialized ${out.key}`,
+        assetKey: out.key,
+        data: {
+          metadata,
+          ...(node.codeVersion ? { codeVersion: node.codeVersion } : {}),
+          ...(out.dataVersion ? { dataVersion: out.dataVersion } : {}),
+        },
+      }),
+    );
+    materialized.push(out.key);
+  }
+
+  const failedChecks: string[] = [];
+  for (const c of checkResults) {
+    const key = `${c.assetKey}:${c.checkName}`;
+    if (!declared.has(key)) continue;
+    const spec = declared.get(key)!;
+    const severity = c.severity ?? spec.severity;
+    if (!c.passed && severity === "ERROR") failedChecks.push(key);
+    emitCheck(env, step, spec, { passed: c.passed, severity, description: c.description, metadata: c.metadata });
+  }
+  for (const [key, spec] of declared) {
+    if (reported.has(key)) continue;
+    failedChecks.push(key);
+    emitCheck(env, step, spec, {
+      passed: false,
+      severity: spec.severity,
+      description: `The asset function did not return a result for check "${spec.name}"`,
+      metadata: undefined,
+    });
+  }
+  return { status: "success", materialized, failedChecks };
+}
+
+/** Runs one standalone check step once. */
+export async function runCheckStep(env: StepEnv, step: PlanStep, def: AssetCheckDefinition): Promise<StepOutcome> {
+  const log = stepLogger(env.emit, env.runId, step.key);
+  const spec = env.graph.check(step.checkKeys[0]!)!;
+  const resources = await env.resources.get(step.resources);
+  const ctx = makeCheckContext({
+    runId: env.runId,
+    assetKey: spec.asset,
+    checkName: spec.name,
+    log,
+    resources,
+    signal: env.signal,
+    partitionKey: env.partitionKey,
+    loadAssetValue: async () => {
+      const io = await env.resources.ioManager(env.graph.get(spec.asset).io);
+      return io.loadInput({
+        upstreamKey: spec.asset,
+        assetKey: spec.asset,
+        inputName: "asset",
+        runId: env.runId,
+        upstreamPartitionKeys: env.partitionKey === undefined ? undefined : [env.partitionKey],
+        instanceDir: env.instanceDir,
+        log,
+        resources,
+      });
+    },
+  });
+  const raw = await def.fn(ctx);
+  const result = typeof raw === "boolean" ? { passed: raw } : raw;
+  if (!result || typeof result !== "object" || typeof result.passed !== "boolean") {
+    throw new StrataError("USER_CODE", `Check "${spec.key}" returned ${JSON.stringify(raw)}; expected a boolean or { passed, ... }`);
+  }
+  const severity = result.severity ?? spec.severity;
+  emitCheck(env, step, spec, { passed: result.passed, severity, description: result.description, metadata: result.metadata });
+  return { status: "success", materialized: [], failedChecks: !result.passed && severity === "ERROR" ? [spec.key] : [] };
+}
+
+function emitCheck(
+  env: StepEnv,
+  step: PlanStep,
+  spec: CheckNodeSnapshot,
+  r: { passed: boolean; severity: "WARN" | "ERROR"; description: string | undefined; metadata: Parameters<typeof normalizeMetadata>[0] },
+) {
+  env.emit(
+    ev(env, step, {
+      type: "ASSET_CHECK_EVALUATION",
+      level: r.passed ? "info" : r.severity === "ERROR" ? "error" : "warn",
+      message: `Check ${spec.key} ${r.passed ? "passed" : `failed (${r.severity})`}`,
+      assetKey: spec.asset,
+      checkKey: spec.key,
+      data: {
+        metadata: normalizeMetadata(r.metadata),
+        check: {
+          name: spec.name,
+          passed: r.passed,
+          severity: r.severity,
+          blocking: spec.blocking,
+          ...(r.description ? { description: r.description } : {}),
+        },
+      },
+    }),
+  );
+}
+
+/** Describes a step failure for the event log (user stack kept, secrets redacted later). */
+export function failureEvent(env: StepEnv, step: PlanStep, err: unknown, message: string): StrataEvent {
+  return ev(env, step, {
+    type: "STEP_FAILURE",
+    level: "error",
+    message,
+    data: { error: serializeError(err), assetKeys: step.assetKeys, checkKeys: step.checkKeys },
+  });
+}

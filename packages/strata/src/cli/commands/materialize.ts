@@ -1,0 +1,58 @@
+import { StrataError } from "@strata/core";
+import { reexecutionRequest } from "@strata/engine";
+import { AssetGraph } from "@strata/core";
+import { loadLocation, openProjectInstance, resolveProject } from "../project-context.ts";
+import { parseTags } from "../output.ts";
+import { runInLocation } from "./run-in-location.ts";
+
+export interface MaterializeFlags {
+  select?: string;
+  tag?: string[];
+  project?: string;
+}
+
+/** `strata materialize --select <sel>`: plan, record and run the selection. */
+export async function materializeCommand(flags: MaterializeFlags): Promise<number> {
+  const tags = parseTags(flags.tag);
+  const project = resolveProject(flags.project);
+  const instance = await openProjectInstance(project);
+  let output: (t: string) => void = (t) => process.stderr.write(t);
+  const location = await loadLocation(project, (t) => output(t));
+  try {
+    return await runInLocation(instance, location, { ...(flags.select ? { selection: flags.select } : {}), tags }, (fn) => (output = fn));
+  } finally {
+    location.close();
+    await instance.close();
+  }
+}
+
+/** `strata reexecute <run-id> [--from-failure]`. */
+export async function reexecuteCommand(runId: string, flags: { fromFailure?: boolean; project?: string }): Promise<number> {
+  const project = resolveProject(flags.project);
+  const instance = await openProjectInstance(project);
+  try {
+    const parent = await instance.storage.getRun(runId);
+    if (!parent) {
+      throw new StrataError("RUN_NOT_FOUND", `No run ${runId} in ${instance.dir}`, { hint: "List runs with `strata runs`." });
+    }
+    let output: (t: string) => void = (t) => process.stderr.write(t);
+    const location = await loadLocation(project, (t) => output(t));
+    try {
+      const graph = AssetGraph.fromSnapshot(location.snapshot);
+      const request = flags.fromFailure
+        ? await reexecutionRequest(instance.storage, graph, parent)
+        : {
+            assetKeys: parent.assetKeys.filter((k) => graph.has(k)),
+            tags: { ...parent.tags, "strata/parent_run_id": parent.runId },
+            parentRunId: parent.runId,
+            rootRunId: parent.rootRunId ?? parent.runId,
+            selection: `re-execution of ${parent.runId}`,
+          };
+      return await runInLocation(instance, location, request, (fn) => (output = fn));
+    } finally {
+      location.close();
+    }
+  } finally {
+    await instance.close();
+  }
+}
