@@ -16,7 +16,7 @@ const boundaryRules = {
 };
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "**/.strata/**", "**/target/**", "**/fixtures/**/broken*", "packages/web/dist/**"] },
+  { ignores: ["**/node_modules/**", "**/dist/**", "**/.strata/**", "**/target/**", "**/fixtures/**/broken*", "packages/web/dist/**", "bench/results/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -29,14 +29,8 @@ export function buildSnapshot(defs: Definitions, options: BuildSnapshotOptions):
   const nodeNames = new Map<string, AssetsDefinition>();
 
   for (const def of defs.assets) {
-    const other = nodeNames.get(def.name);
-    if (other) {
-      throw new StrataError("DEFS_DUPLICATE_KEY", `Two definitions are named "${def.name}"`, {
-        where: rel(def.codeRef),
-        hint: `The other is at ${rel(other.codeRef) ?? "(unknown location)"}. Give one a different name or key.`,
-      });
-    }
-    nodeNames.set(def.name, def);
+    // Keys are checked before step names: two assets with one key also share a step name,
+    // and "key defined twice" is the message that helps.
     for (const spec of def.specs) {
       const prev = byKey.get(spec.key);
       if (prev) {
@@ -69,6 +63,15 @@ export function buildSnapshot(defs: Definitions, options: BuildSnapshotOptions):
       byKey.set(spec.key, { node, def });
       assets.push(node);
     }
+    const other = nodeNames.get(def.name);
+    if (other) {
+      throw new StrataError("DEFS_DUPLICATE_KEY", `Two definitions are named "${def.name}"`, {
+        assetKey: def.key,
+        where: rel(def.codeRef),
+        hint: `The other is at ${rel(other.codeRef) ?? "(unknown location)"}. Give one a different name or key.`,
+      });
+    }
+    nodeNames.set(def.name, def);
   }
 
   const checks: CheckNodeSnapshot[] = [];
@@ -148,7 +151,7 @@ export function buildSnapshot(defs: Definitions, options: BuildSnapshotOptions):
       validateLiteralConfig(name, r);
     } catch (err) {
       const user = [...byKey.values()].find((v) => v.node.resources.includes(name));
-      throw withWhere(err, user ? rel(user.node.codeRef) : undefined);
+      throw withWhere(err, rel(r.codeRef) ?? (user ? rel(user.node.codeRef) : undefined));
     }
   }
   const known = (name: string) => BUILTIN_RESOURCES.has(name) || name in defs.resources;
@@ -205,7 +208,9 @@ function validateAcyclic(snapshot: DefinitionsSnapshot, rel: (r: CodeRef | undef
   const steps = [...stepParents.keys()];
   const stepCycle = findCycle(steps, (s) => [...(stepParents.get(s) ?? [])]);
   if (stepCycle) {
+    const first = snapshot.assets.find((a) => a.node === stepCycle[0]);
     throw new StrataError("DEFS_CYCLE", `Steps form a cycle through a multi-asset: ${stepCycle.join(" -> ")}`, {
+      ...(first ? { assetKey: first.key, where: rel(first.codeRef) } : {}),
       hint: "Split the multi-asset so none of its assets depends on another step that depends on it.",
     });
   }

@@ -108,11 +108,20 @@ export class AssetGraph {
   private walk(start: Iterable<string>, depth: number, edges: Map<string, string[]>): Set<string> {
     const seen = new Set<string>();
     let frontier: string[] = [];
-    for (const k of start) if (this.nodes.has(k) && !seen.has(k)) (seen.add(k), frontier.push(k));
+    for (const k of start) {
+      if (this.nodes.has(k) && !seen.has(k)) {
+        seen.add(k);
+        frontier.push(k);
+      }
+    }
     for (let level = 0; level < depth && frontier.length > 0; level++) {
       const next: string[] = [];
       for (const k of frontier) {
-        for (const n of edges.get(k) ?? []) if (!seen.has(n)) (seen.add(n), next.push(n));
+        for (const n of edges.get(k) ?? []) {
+          if (seen.has(n)) continue;
+          seen.add(n);
+          next.push(n);
+        }
       }
       frontier = next;
     }

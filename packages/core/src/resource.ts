@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { StrataError } from "./errors.ts";
 import { isEnvVar, type EnvVar } from "./env.ts";
+import { captureCodeRef, type CodeRef } from "./code-ref.ts";
 
 /**
  * A resource is a configured object (a client, credentials, an I/O manager) injected into
@@ -38,8 +39,11 @@ export interface ResourceDefinition<T = unknown, TSchema extends z.ZodType = z.Z
   readonly description: string | undefined;
   readonly schema: TSchema | undefined;
   readonly values: Readonly<Record<string, unknown>>;
-  readonly create: (config: unknown, ctx: ResourceSetupContext) => T | Promise<T>;
-  readonly teardown: ((value: T) => void | Promise<void>) | undefined;
+  // Method syntax keeps ResourceDefinition<X> assignable to ResourceDefinition<unknown>.
+  create(config: unknown, ctx: ResourceSetupContext): T | Promise<T>;
+  teardown?(value: T): void | Promise<void>;
+  /** Where `configure()` was called (for config errors). */
+  readonly codeRef: CodeRef | undefined;
   /** A copy with config values (literals or `env()` refs). */
   configure(values: Partial<ConfigValues<TSchema>>): ResourceDefinition<T, TSchema>;
 }
@@ -47,12 +51,13 @@ export interface ResourceDefinition<T = unknown, TSchema extends z.ZodType = z.Z
 export function resource<T, TSchema extends z.ZodType = z.ZodType>(
   spec: ResourceSpec<TSchema, T>,
 ): ResourceDefinition<T, TSchema> {
-  return makeResource(spec, {});
+  return makeResource(spec, {}, captureCodeRef());
 }
 
 function makeResource<T, TSchema extends z.ZodType>(
   spec: ResourceSpec<TSchema, T>,
   values: Record<string, unknown>,
+  codeRef: CodeRef | undefined,
 ): ResourceDefinition<T, TSchema> {
   return Object.freeze({
     kind: "resource" as const,
@@ -61,8 +66,9 @@ function makeResource<T, TSchema extends z.ZodType>(
     values: Object.freeze({ ...values }),
     create: spec.create as (config: unknown, ctx: ResourceSetupContext) => T | Promise<T>,
     teardown: spec.teardown,
+    codeRef,
     configure: (more: Partial<ConfigValues<TSchema>>) =>
-      makeResource(spec, { ...values, ...(more as Record<string, unknown>) }),
+      makeResource(spec, { ...values, ...(more as Record<string, unknown>) }, captureCodeRef()),
   });
 }
 

@@ -6,6 +6,7 @@ import type { EventRecord, EventType, MetadataMap, RunRecord, RunStatus, RunsFil
  * All methods are async so a network database fits behind the same interface.
  */
 export interface RunStorage {
+  /** Inserts a run (no event is appended). A duplicate runId fails with `StrataError("STORAGE")`. */
   createRun(run: RunRecord): Promise<void>;
   getRun(runId: string): Promise<RunRecord | undefined>;
   /** Newest first. */
@@ -14,14 +15,23 @@ export interface RunStorage {
    * Moves a run to `status` and appends the matching RUN_* event in one transaction.
    * `fromStatuses` guards the transition (compare-and-set): returns false when the run was not
    * in one of them, so two processes never both start or finish a run.
+   * Without `event`, the standard RUN_* event for `status` is appended (none for NOT_STARTED).
+   * `startedAt` defaults to now on STARTED and `endedAt` on SUCCESS/FAILURE/CANCELED, where
+   * "now" is `event.timestamp` when given. An unknown run fails with `RUN_NOT_FOUND`.
    */
   transitionRun(
     runId: string,
     status: RunStatus,
     options?: { fromStatuses?: RunStatus[]; event?: StrataEvent; fields?: Partial<Pick<RunRecord, "workerPid" | "workerHost" | "startedAt" | "endedAt">> },
   ): Promise<boolean>;
+  /** Merges tags (new values win). An unknown run fails with `RUN_NOT_FOUND`. */
   addRunTags(runId: string, tags: Record<string, string>): Promise<void>;
+  /** Records a worker heartbeat. An unknown run fails with `RUN_NOT_FOUND`. */
   heartbeat(runId: string, at: number): Promise<void>;
+  /**
+   * Deletes the run, its events, tags and pool slots; indexes that pointed at it fall back to
+   * the newest remaining materialisation/evaluation. Unknown runs are ignored.
+   */
   deleteRun(runId: string): Promise<void>;
 }
 
@@ -79,18 +89,27 @@ export interface CheckStatusRecord {
 export interface EventLogStorage {
   /**
    * Appends events atomically and updates the derived indexes (asset records, check status)
-   * in the same transaction. Returns the stored records with their ids.
+   * in the same transaction. Returns the stored records with their ids, in input order.
+   * ASSET_MATERIALIZATION sets `lastMaterialization` (and clears the failure and this run's
+   * plan); ASSET_MATERIALIZATION_PLANNED sets `lastPlannedRunId`/`lastRunId`; STEP_FAILURE marks
+   * `assetKey` and every key of `data.assetKeys` failed; ASSET_CHECK_EVALUATION (needs
+   * `assetKey`, `checkKey`, `data.check`) updates check status; ASSET_WIPED resets the asset.
+   * A malformed event fails the whole batch with `StrataError("STORAGE")`. Batch events:
+   * one call per event costs a transaction each.
    */
   storeEvents(events: StrataEvent[]): Promise<EventRecord[]>;
   getEvents(runId: string, query?: EventsQuery): Promise<EventRecord[]>;
   /** Asset index rows for `keys`, or all known assets. */
   getAssetRecords(keys?: string[]): Promise<AssetRecord[]>;
-  /** Newest first. */
+  /** Newest first; only materialisations after the asset's last wipe. */
   getMaterializations(assetKey: string, options?: { limit?: number; beforeEventId?: number; partition?: string }): Promise<MaterializationRecord[]>;
   getCheckStatus(checkKeys?: string[]): Promise<CheckStatusRecord[]>;
-  /** Newest first. */
+  /** Newest first; only evaluations after the asset's last wipe. */
   getCheckHistory(checkKey: string, options?: { limit?: number }): Promise<CheckEvaluationRecord[]>;
-  /** Forgets an asset's history (events stay for runs; the index is reset and ASSET_WIPED recorded). */
+  /**
+   * Forgets an asset's history (events stay for runs; the index and its checks' status are reset
+   * and an ASSET_WIPED event is recorded with runId "").
+   */
   wipeAsset(assetKey: string): Promise<void>;
 }
 
@@ -118,7 +137,7 @@ export interface StorageCapabilities {
 
 export interface Storage extends RunStorage, EventLogStorage, KeyValueStorage, PoolStorage {
   readonly capabilities: StorageCapabilities;
-  /** Removes every run, event and index row (`strata wipe`). */
+  /** Removes every run, event, index row, key-value entry and pool slot (`strata wipe`). */
   wipeAll(): Promise<void>;
   close(): Promise<void>;
 }

@@ -7,7 +7,8 @@ import {
   type SelectionAttribute,
   type SelectionFunction,
 } from "./ast.ts";
-import { selectionSyntaxError } from "./syntax-error.ts";
+import { formatSelectionError, selectionSyntaxError } from "./syntax-error.ts";
+import { StrataError } from "../errors.ts";
 import { tokenizeSelection, type SelectionToken } from "./tokenizer.ts";
 
 /** Deepest nesting of parentheses, function calls and `not`s accepted (keeps every walk shallow). */
@@ -24,6 +25,18 @@ const DIGITS = /^[0-9]+$/;
  * parseSelection("roots(tag:tier=gold)") // { type: "roots", operand: { type: "tag", ... } }
  */
 export function parseSelection(input: string): SelectionAst {
+  try {
+    return parseTokens(input);
+  } catch (err) {
+    // Attach the caret picture so any caller (CLI, API) can show where the error is.
+    if (err instanceof StrataError && err.code === "SELECTION_SYNTAX" && err.details) {
+      err.details.caret = formatSelectionError(input, err);
+    }
+    throw err;
+  }
+}
+
+function parseTokens(input: string): SelectionAst {
   const tokens = tokenizeSelection(input);
   if (tokens.length === 1) {
     throw selectionSyntaxError(

@@ -70,6 +70,9 @@ function relative(project: ProjectConfig, file: string): string {
   return file.startsWith(project.root + "/") ? file.slice(project.root.length + 1) : file;
 }
 
+/** The informative line of an error message (esbuild puts the real error after a header). */
 function firstLine(s: string): string {
+  const esbuild = /ERROR: (.+)/.exec(s);
+  if (esbuild) return `syntax error: ${esbuild[1]!.trim()}`;
   return s.split("\n").find((l) => l.trim().length > 0)?.trim() ?? s;
 }

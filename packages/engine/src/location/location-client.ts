@@ -87,7 +87,9 @@ export function startLocation(project: ProjectConfig, options: StartLocationOpti
 
 function handle(child: ChildProcess, snapshot: DefinitionsSnapshot, loadMs: number): LocationHandle {
   const send = (m: ParentMessage) => {
-    if (child.connected) child.send(m);
+    // The child may disconnect between the check and the write (it does after each run):
+    // with a callback, a failed write (EPIPE) is reported there instead of crashing the parent.
+    if (child.connected) child.send(m, () => undefined);
   };
   return {
     snapshot,

@@ -81,6 +81,7 @@ export function colorStatus(status: string): string {
 
 /** A plain table: columns padded to their widest cell. */
 export function table(rows: string[][], header: string[]): string {
+  // eslint-disable-next-line no-control-regex -- strips ANSI colour codes to measure width
   const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => strip(r[i] ?? "").length)));
   const line = (cells: string[]) =>

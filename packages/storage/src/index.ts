@@ -1,0 +1,13 @@
+export * from "./storage.ts";
+export type { StorageDialect, MigrationTypes, DriverErrorInfo, DriverErrorKind } from "./storage-dialect.ts";
+export { sqliteDialect, type SqliteDialectOptions } from "./sqlite-dialect.ts";
+export { SqlStorage, type SqlStorageOptions } from "./sql-storage.ts";
+export { openSqliteStorage, openInMemoryStorage, openStorage, type StorageConfig } from "./open-storage.ts";
+export { migrate, type Migration, type MigrationResult } from "./migration.ts";
+export { MIGRATIONS } from "./migrations/index.ts";
+export type { EventIndexer } from "./event-indexer.ts";
+export { EVENT_INDEXERS } from "./event-append.ts";
+export { runStatusEvent, runEventType } from "./run-events.ts";
+export { toStorageError } from "./storage-error.ts";
+export type { TransitionOptions } from "./run-store.ts";
+export type { StrataDatabase } from "./schema.ts";

@@ -1,0 +1,128 @@
+import type { Generated } from "kysely";
+
+/**
+ * Kysely table types for the Strata schema (see `migrations.ts` for the DDL). Timestamps are
+ * milliseconds since the epoch; JSON is stored as TEXT so every dialect reads it the same way.
+ * Integer columns may come back as strings from network drivers (Postgres `bigint`), so row
+ * mappers always pass them through `Number()`.
+ */
+export interface RunsTable {
+  id: Generated<number>;
+  run_id: string;
+  status: string;
+  selection: string;
+  /** JSON string[] */
+  asset_keys: string;
+  /** JSON string[] */
+  check_keys: string;
+  /** JSON Record<string, string> */
+  tags: string;
+  location: string;
+  /** JSON object */
+  config: string;
+  parent_run_id: string | null;
+  root_run_id: string | null;
+  partition_key: string | null;
+  worker_pid: number | null;
+  worker_host: string | null;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  updated_at: number;
+  heartbeat_at: number | null;
+}
+
+/** One row per (run, tag) so tag filters use an index instead of JSON functions. */
+export interface RunTagsTable {
+  run_id: string;
+  key: string;
+  value: string;
+}
+
+/** One row per (run, asset) so "runs of asset X" is an indexed lookup on every dialect. */
+export interface RunAssetsTable {
+  run_id: string;
+  asset_key: string;
+}
+
+export interface EventLogsTable {
+  id: Generated<number>;
+  run_id: string;
+  type: string;
+  timestamp: number;
+  level: string;
+  message: string;
+  step_key: string | null;
+  asset_key: string | null;
+  check_key: string | null;
+  partition_key: string | null;
+  /** JSON EventData, or null when the event carried none. */
+  data: string | null;
+}
+
+/** Latest state per asset, maintained in the same transaction as the events that change it. */
+export interface AssetIndexTable {
+  asset_key: string;
+  last_mat_event_id: number | null;
+  last_mat_run_id: string | null;
+  last_mat_timestamp: number | null;
+  last_planned_run_id: string | null;
+  last_run_id: string | null;
+  last_failed_run_id: string | null;
+  last_failed_at: number | null;
+  wiped_at: number | null;
+  /** Id of the ASSET_WIPED event: history queries only see events after it. */
+  wiped_event_id: number | null;
+}
+
+/** Latest evaluation per check key. */
+export interface CheckStatusTable {
+  check_key: string;
+  asset_key: string;
+  last_event_id: number;
+  last_run_id: string;
+  last_timestamp: number;
+  /** 1 or 0 (integers read the same on every dialect). */
+  passed: number;
+  severity: string;
+}
+
+export interface KvTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
+/** One row per pool: claimers lock it (row lock / write lock) so count-then-insert is atomic. */
+export interface PoolsTable {
+  pool: string;
+  slot_limit: number;
+  updated_at: number;
+}
+
+export interface PoolSlotsTable {
+  pool: string;
+  run_id: string;
+  step_key: string;
+  claimed_at: number;
+}
+
+export interface MigrationsTable {
+  version: number;
+  name: string;
+  applied_at: number;
+}
+
+/** The whole database as Kysely sees it. */
+export interface StrataDatabase {
+  runs: RunsTable;
+  run_tags: RunTagsTable;
+  run_assets: RunAssetsTable;
+  event_logs: EventLogsTable;
+  asset_index: AssetIndexTable;
+  check_status: CheckStatusTable;
+  kv: KvTable;
+  pools: PoolsTable;
+  pool_slots: PoolSlotsTable;
+  migrations: MigrationsTable;
+}
