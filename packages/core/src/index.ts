@@ -18,3 +18,4 @@ export * from "./definitions.ts";
 export * from "./build-snapshot.ts";
 export * from "./planner.ts";
 export * from "./selection/index.ts";
+export * from "./partitions/index.ts";

@@ -1,0 +1,15 @@
+export * from "./types.ts";
+export { DEFAULT_DATE_FORMAT, DEFAULT_HOURLY_FORMAT, dailyPartitions, describeSchedule, hourlyPartitions, monthlyPartitions, timeWindowPartitions, weeklyPartitions, type TimeWindowOptions } from "./time-window-partitions.ts";
+export { INVALID_KEY_SUBSTRINGS, staticPartitions } from "./static-partitions.ts";
+export { assertDynamicPartitionsName, dynamicPartitions, dynamicPartitionsNames } from "./dynamic-partitions.ts";
+export { INVALID_MULTI_KEY_CHARS, MULTI_KEY_DELIMITER, dimensionDefinition, joinMultiKey, multiPartitions, splitMultiKey } from "./multi-partitions.ts";
+export { keySpace, type KeySpace } from "./key-space.ts";
+export { countPartitions, describePartitions, getPartitionKeys, hasPartitionKey, keyForTime, partitionIndex, partitionKeysInRange, timeWindowForKey, validateKey } from "./partitions-api.ts";
+export { partitionsEqual, partitionsFromSnapshot, partitionsToSnapshot, type PartitionsSnapshot } from "./snapshot.ts";
+export { formatKeyRange, formatSummary, parseKeyRange, summarizeKeys, type KeyRangeSummary, type PartitionKeyRange } from "./partition-key-range.ts";
+export type { IndexRange } from "./index-ranges.ts";
+export { PartitionSubset, allPartitionsSubset, emptySubset, subsetFromJSON, subsetFromKeys, subsetFromRanges, type PartitionSubsetJSON } from "./partition-subset.ts";
+export * from "./partition-mapping.ts";
+export { defaultMapping, sameKeySpace, validateMapping } from "./validate-mapping.ts";
+export { downstreamKeysFor, upstreamKeysFor } from "./mapping-keys.ts";
+export * from "./backfill-policy.ts";
