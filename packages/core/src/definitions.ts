@@ -98,19 +98,39 @@ export function mergeDefinitions(...defs: Definitions[]): Definitions {
     assets: defs.flatMap((d) => d.assets),
     checks: defs.flatMap((d) => d.checks),
     resources,
-    executor: defs.reduce((acc, d) => ({ ...acc, ...d.executor }), DEFAULT_EXECUTOR),
+    executor: defs.reduce((acc, d) => ({ ...acc, ...explicitExecutorSettings(d.executor) }), DEFAULT_EXECUTOR),
     pools: Object.assign({}, ...defs.map((d) => d.pools)),
   });
+}
+
+/** The settings a definitions object changed from the defaults (so merging keeps them). */
+function explicitExecutorSettings(e: ExecutorSettings): Partial<ExecutorSettings> {
+  const out: Partial<ExecutorSettings> = {};
+  if (e.maxConcurrent !== DEFAULT_EXECUTOR.maxConcurrent) out.maxConcurrent = e.maxConcurrent;
+  if (e.tagConcurrencyLimits !== DEFAULT_EXECUTOR.tagConcurrencyLimits) out.tagConcurrencyLimits = e.tagConcurrencyLimits;
+  return out;
 }
 
 export function isDefinitions(v: unknown): v is Definitions {
   return typeof v === "object" && v !== null && (v as { kind?: unknown }).kind === "definitions";
 }
 
+/**
+ * Wrappers for plain values and I/O managers, one per value, so the same object passed to two
+ * definitions is the same resource when they are merged.
+ */
+const wrappedObjects = new WeakMap<object, ResourceDefinition>();
+const wrappedPrimitives = new Map<unknown, ResourceDefinition>();
+
 function toResource(value: unknown): ResourceDefinition {
   if (isResourceDefinition(value)) return value;
-  if (isIOManager(value)) return ioManager(value) as ResourceDefinition;
-  return constantResource(value);
+  const isObject = (typeof value === "object" && value !== null) || typeof value === "function";
+  const cached = isObject ? wrappedObjects.get(value) : wrappedPrimitives.get(value);
+  if (cached) return cached;
+  const wrapped = isIOManager(value) ? (ioManager(value) as ResourceDefinition) : constantResource(value);
+  if (isObject) wrappedObjects.set(value, wrapped);
+  else wrappedPrimitives.set(value, wrapped);
+  return wrapped;
 }
 
 function describe(v: unknown): string {
