@@ -30,6 +30,8 @@ export type StrataErrorCode =
   | "PARTITION_UNKNOWN_KEY"
   | "PARTITION_MAPPING"
   | "BACKFILL_INVALID"
+  /** A backfill id (or one of its chunk ids) that storage does not know. */
+  | "BACKFILL_NOT_FOUND"
   | "USAGE"
   | "INTERNAL"
   /** A warehouse (e.g. DuckDB) file is held open for writing by another process. */

@@ -4,11 +4,12 @@ import { checkStatusIndexer } from "./check-status-index.ts";
 import type { EventIndexer } from "./event-indexer.ts";
 import { EVENT_COLUMNS, eventToRow } from "./event-rows.ts";
 import { validateEvents } from "./event-validation.ts";
+import { partitionIndexer } from "./partition-index.ts";
 import type { StorageDialect } from "./storage-dialect.ts";
 import { chunksFor, type Tx } from "./transaction.ts";
 
 /** The derived indexes `storeEvents` maintains, applied in this order. */
-export const EVENT_INDEXERS: readonly EventIndexer[] = [assetIndexer, checkStatusIndexer];
+export const EVENT_INDEXERS: readonly EventIndexer[] = [assetIndexer, checkStatusIndexer, partitionIndexer];
 
 /**
  * Appends `events` inside `tx` with multi-row `INSERT ... RETURNING id` and updates every

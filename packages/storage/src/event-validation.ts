@@ -21,16 +21,18 @@ function problemOf(e: StrataEvent): string | undefined {
   if (!Number.isFinite(e.timestamp)) return "has no numeric timestamp";
   switch (e.type) {
     case "ASSET_MATERIALIZATION":
-    case "ASSET_MATERIALIZATION_PLANNED":
     case "ASSET_WIPED":
       return e.assetKey ? undefined : "needs an assetKey";
+    case "ASSET_MATERIALIZATION_PLANNED":
+      if (!e.assetKey) return "needs an assetKey";
+      return partitionsProblem(e);
     case "ASSET_CHECK_EVALUATION":
       if (!e.assetKey || !e.checkKey) return "needs assetKey and checkKey";
       return e.data?.check ? undefined : "needs data.check ({ name, passed, severity })";
     case "STEP_FAILURE": {
       const keys = e.data?.assetKeys;
-      if (keys === undefined) return undefined;
-      return Array.isArray(keys) && keys.every((k) => typeof k === "string") ? undefined : "has data.assetKeys that is not a string[]";
+      if (keys !== undefined && !isStringArray(keys)) return "has data.assetKeys that is not a string[]";
+      return partitionsProblem(e);
     }
     default:
       return undefined;
@@ -44,4 +46,25 @@ export function failedAssetKeys(e: StrataEvent): string[] {
   const listed = e.data?.assetKeys;
   if (Array.isArray(listed)) for (const k of listed) if (typeof k === "string") keys.add(k);
   return [...keys];
+}
+
+/**
+ * Partitions an ASSET_MATERIALIZATION_PLANNED or STEP_FAILURE covers: the event's `partition`
+ * and/or `data.partitions` (range runs report all their keys in one event).
+ */
+export function eventPartitions(e: StrataEvent): string[] {
+  const listed = e.data?.partitions;
+  if (!Array.isArray(listed) || listed.length === 0) return e.partition === undefined ? [] : [e.partition];
+  const keys = e.partition === undefined ? [] : [e.partition];
+  for (const k of listed) if (typeof k === "string" && k !== e.partition) keys.push(k);
+  return keys;
+}
+
+function partitionsProblem(e: StrataEvent): string | undefined {
+  const parts = e.data?.partitions;
+  return parts === undefined || isStringArray(parts) ? undefined : "has data.partitions that is not a string[]";
+}
+
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((k) => typeof k === "string");
 }

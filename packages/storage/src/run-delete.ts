@@ -1,13 +1,19 @@
 import type { Updateable } from "kysely";
+import { foldPartitionEvents } from "./partition-index.ts";
 import type { AssetIndexTable } from "./schema.ts";
+import type { StorageDialect } from "./storage-dialect.ts";
 import type { Tx } from "./transaction.ts";
 
 /**
  * Deletes a run, its events, tags, asset rows and pool slots, then repairs the derived indexes
  * that pointed at it (falling back to the newest remaining materialisation or evaluation), so
  * the indexes still agree with the log. A missing run is a no-op.
+ *
+ * Partition index rows the run left in_progress are reset as if the run had been canceled (it
+ * never will end now). Rows whose last materialisation or last run was this run keep pointing
+ * at it: the data it wrote still exists, and nothing reads those ids back from the log.
  */
-export async function deleteRunInTx(tx: Tx, runId: string): Promise<void> {
+export async function deleteRunInTx(tx: Tx, dialect: StorageDialect, runId: string): Promise<void> {
   const assets = await tx
     .selectFrom("asset_index")
     .selectAll()
@@ -27,6 +33,8 @@ export async function deleteRunInTx(tx: Tx, runId: string): Promise<void> {
   await tx.deleteFrom("run_assets").where("run_id", "=", runId).execute();
   await tx.deleteFrom("pool_slots").where("run_id", "=", runId).execute();
   await tx.deleteFrom("runs").where("run_id", "=", runId).execute();
+  const end = { id: 0, runId, type: "RUN_CANCELED", timestamp: Date.now(), level: "info", message: "run deleted" } as const;
+  await foldPartitionEvents(tx, [end], dialect);
 
   for (const a of assets) {
     const set: Updateable<AssetIndexTable> = {};

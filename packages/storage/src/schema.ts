@@ -107,6 +107,68 @@ export interface PoolSlotsTable {
   claimed_at: number;
 }
 
+/**
+ * Partition status index: one row per (asset, partition) that has been planned, materialised
+ * or failed. No row means "missing". Maintained by `partition-index.ts` with the events.
+ */
+export interface AssetPartitionsTable {
+  asset_key: string;
+  partition: string;
+  /** "materialized" | "failed" | "in_progress" */
+  status: string;
+  last_materialized_at: number | null;
+  last_materialization_event_id: number | null;
+  last_materialization_run_id: string | null;
+  last_run_id: string | null;
+  /** Cleared by a later materialisation, so non-null means "failed after its last success". */
+  last_failed_at: number | null;
+  updated_at: number;
+}
+
+/** Keys of dynamic partition sets; `position` gives insertion order. */
+export interface DynamicPartitionsTable {
+  position: Generated<number>;
+  name: string;
+  partition_key: string;
+  added_at: number;
+}
+
+export interface BackfillsTable {
+  id: Generated<number>;
+  backfill_id: string;
+  status: string;
+  selection: string;
+  /** JSON string[] */
+  asset_keys: string;
+  /** JSON object */
+  partition_selection: string;
+  /** JSON Record<string, string> */
+  tags: string;
+  max_concurrent_runs: number;
+  location: string;
+  created_at: number;
+  updated_at: number;
+  ended_at: number | null;
+  error: string | null;
+}
+
+export interface BackfillChunksTable {
+  backfill_id: string;
+  chunk_id: number;
+  /** JSON string[] */
+  asset_keys: string;
+  /** JSON string[] */
+  partition_keys: string;
+  /** JSON { start, end }, or null */
+  partition_range: string | null;
+  /** JSON number[] */
+  depends_on: string;
+  status: string;
+  run_id: string | null;
+  attempts: number;
+  updated_at: number;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -124,5 +186,9 @@ export interface StrataDatabase {
   kv: KvTable;
   pools: PoolsTable;
   pool_slots: PoolSlotsTable;
+  asset_partitions: AssetPartitionsTable;
+  dynamic_partitions: DynamicPartitionsTable;
+  backfills: BackfillsTable;
+  backfill_chunks: BackfillChunksTable;
   migrations: MigrationsTable;
 }

@@ -1,15 +1,37 @@
 import { StrataError, type EventRecord, type RunRecord, type RunsFilter, type RunStatus, type StrataEvent } from "@strata/core";
 import { Kysely } from "kysely";
+import {
+  createBackfillInTx,
+  launchChunkInTx,
+  selectBackfill,
+  selectBackfillChunks,
+  selectBackfills,
+  transitionBackfillInTx,
+  updateChunksInTx,
+  type BackfillTransitionOptions,
+} from "./backfill-store.ts";
 import { appendEvents } from "./event-append.ts";
 import { queryAssetRecords, queryCheckHistory, queryCheckStatus, queryEvents, queryMaterializations } from "./event-queries.ts";
 import { migrate, type Migration } from "./migration.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
+import {
+  addDynamicPartitionsInTx,
+  deleteDynamicPartitionsInTx,
+  queryAssetPartitions,
+  queryDynamicPartitions,
+  queryDynamicPartitionSets,
+} from "./partition-store.ts";
 import { claimSlotInTx } from "./pool-store.ts";
 import { deleteRunInTx } from "./run-delete.ts";
 import { addTagsInTx, insertRun, requireRun, selectRun, selectRuns, transitionRunInTx, type TransitionOptions } from "./run-store.ts";
 import type { StrataDatabase } from "./schema.ts";
 import type {
+  AssetPartitionRecord,
   AssetRecord,
+  BackfillChunkRecord,
+  BackfillChunkStatus,
+  BackfillRecord,
+  BackfillStatus,
   CheckEvaluationRecord,
   CheckStatusRecord,
   EventsQuery,
@@ -101,7 +123,7 @@ export class SqlStorage implements Storage {
   }
 
   deleteRun(runId: string): Promise<void> {
-    return this.#write(`delete run "${runId}"`, (tx) => deleteRunInTx(tx, runId));
+    return this.#write(`delete run "${runId}"`, (tx) => deleteRunInTx(tx, this.#dialect, runId));
   }
 
   // ---- event log ----
@@ -193,11 +215,94 @@ export class SqlStorage implements Storage {
     return rows.map((r) => ({ pool: r.pool, runId: r.run_id, stepKey: r.step_key, claimedAt: Number(r.claimed_at) }));
   }
 
+  // ---- partitions ----
+
+  getAssetPartitions(assetKey: string, options?: { partitions?: string[] }): Promise<AssetPartitionRecord[]> {
+    return this.#read(`read the partitions of ${assetKey}`, () => queryAssetPartitions(this.#db, this.#dialect, assetKey, options?.partitions));
+  }
+
+  addDynamicPartitions(name: string, keys: string[]): Promise<number> {
+    return this.#write(`add keys to dynamic partitions "${name}"`, (tx) => addDynamicPartitionsInTx(tx, this.#dialect, name, keys));
+  }
+
+  deleteDynamicPartitions(name: string, keys: string[]): Promise<number> {
+    return this.#write(`delete keys of dynamic partitions "${name}"`, (tx) => deleteDynamicPartitionsInTx(tx, this.#dialect, name, keys));
+  }
+
+  getDynamicPartitions(name: string): Promise<string[]> {
+    return this.#read(`read dynamic partitions "${name}"`, () => queryDynamicPartitions(this.#db, name));
+  }
+
+  listDynamicPartitionSets(): Promise<{ name: string; count: number }[]> {
+    return this.#read("list dynamic partition sets", () => queryDynamicPartitionSets(this.#db));
+  }
+
+  // ---- backfills ----
+
+  async createBackfill(backfill: BackfillRecord, chunks: BackfillChunkRecord[]): Promise<void> {
+    await this.#write(
+      `create backfill "${backfill.backfillId}" with ${chunks.length} chunks`,
+      (tx) => createBackfillInTx(tx, this.#dialect, backfill, chunks),
+      () => {
+        throw new StrataError("STORAGE", `A backfill with id "${backfill.backfillId}" already exists.`, {
+          hint: "Generate a fresh id for every backfill.",
+        });
+      },
+    );
+  }
+
+  getBackfill(backfillId: string): Promise<BackfillRecord | undefined> {
+    return this.#read(`read backfill "${backfillId}"`, () => selectBackfill(this.#db, backfillId));
+  }
+
+  listBackfills(filter?: { statuses?: BackfillStatus[]; limit?: number }): Promise<BackfillRecord[]> {
+    return this.#read("list backfills", () => selectBackfills(this.#db, filter));
+  }
+
+  transitionBackfill(backfillId: string, status: BackfillStatus, options?: BackfillTransitionOptions): Promise<boolean> {
+    return this.#write(`move backfill "${backfillId}" to ${status}`, (tx) => transitionBackfillInTx(tx, backfillId, status, options));
+  }
+
+  getBackfillChunks(backfillId: string, filter?: { statuses?: BackfillChunkStatus[] }): Promise<BackfillChunkRecord[]> {
+    return this.#read(`read the chunks of backfill "${backfillId}"`, () => selectBackfillChunks(this.#db, backfillId, filter));
+  }
+
+  launchBackfillChunk(backfillId: string, chunkId: number, run: RunRecord, expectedRunId: string | null): Promise<boolean> {
+    return this.#write(
+      `launch chunk ${chunkId} of backfill "${backfillId}" as run "${run.runId}"`,
+      (tx) => launchChunkInTx(tx, this.#dialect, backfillId, chunkId, run, expectedRunId),
+      () => {
+        throw new StrataError("STORAGE", `A run with id "${run.runId}" already exists; chunk ${chunkId} was not launched.`, {
+          hint: "Generate a fresh id with newRunId() for every run.",
+        });
+      },
+    );
+  }
+
+  async updateBackfillChunks(backfillId: string, updates: { chunkId: number; status: BackfillChunkStatus }[]): Promise<void> {
+    if (updates.length === 0) return;
+    await this.#write(`update ${updates.length} chunks of backfill "${backfillId}"`, (tx) => updateChunksInTx(tx, this.#dialect, backfillId, updates));
+  }
+
   // ---- lifecycle ----
 
   async wipeAll(): Promise<void> {
     await this.#write("wipe all data", async (tx) => {
-      for (const table of ["run_tags", "run_assets", "runs", "event_logs", "asset_index", "check_status", "kv", "pool_slots", "pools"] as const) {
+      for (const table of [
+        "run_tags",
+        "run_assets",
+        "runs",
+        "event_logs",
+        "asset_index",
+        "check_status",
+        "kv",
+        "pool_slots",
+        "pools",
+        "asset_partitions",
+        "dynamic_partitions",
+        "backfill_chunks",
+        "backfills",
+      ] as const) {
         await tx.deleteFrom(table).execute();
       }
     });

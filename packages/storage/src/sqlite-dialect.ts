@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
+import { SqliteDialect, type CompiledQuery, type SqliteDatabase, type SqliteStatement } from "kysely";
 import type { DriverErrorInfo, StorageDialect } from "./storage-dialect.ts";
 
 export interface SqliteDialectOptions {
@@ -24,6 +24,9 @@ export function sqliteDialect(options: SqliteDialectOptions): StorageDialect {
   const memory = options.path === ":memory:";
   const path = memory ? options.path : resolve(options.path);
   const busyTimeoutMs = Math.max(5000, options.busyTimeoutMs ?? 5000);
+  let database: Database.Database | undefined;
+  // Raw-mode statements are kept apart from Kysely's cache: raw(true) changes what a statement returns.
+  const arrayStatements = new Map<string, Database.Statement>();
   return {
     capabilities: { dialect: "sqlite", skipLocked: false },
     description: memory ? "in-memory SQLite database" : `SQLite database at ${path}`,
@@ -48,7 +51,18 @@ export function sqliteDialect(options: SqliteDialectOptions): StorageDialect {
         db.close();
         throw err;
       }
+      database = db;
       return new SqliteDialect({ database: cachingDatabase(db) });
+    },
+    async selectArrays(query: CompiledQuery): Promise<unknown[][]> {
+      if (!database) throw new Error("sqlite dialect: selectArrays called before the connection was opened");
+      let stmt = arrayStatements.get(query.sql);
+      if (!stmt) {
+        stmt = database.prepare(query.sql).raw(true);
+        if (arrayStatements.size >= 32) arrayStatements.clear();
+        arrayStatements.set(query.sql, stmt);
+      }
+      return stmt.all(...(query.parameters as unknown[])) as unknown[][];
     },
     describeError: describeSqliteError,
   };

@@ -92,7 +92,9 @@ export interface EventLogStorage {
    * in the same transaction. Returns the stored records with their ids, in input order.
    * ASSET_MATERIALIZATION sets `lastMaterialization` (and clears the failure and this run's
    * plan); ASSET_MATERIALIZATION_PLANNED sets `lastPlannedRunId`/`lastRunId`; STEP_FAILURE marks
-   * `assetKey` and every key of `data.assetKeys` failed; ASSET_CHECK_EVALUATION (needs
+   * `assetKey` and every key of `data.assetKeys` failed; events with `partition` (or
+   * `data.partitions`, a string[]) also update the partition index (see {@link AssetPartitionRecord});
+   * ASSET_CHECK_EVALUATION (needs
    * `assetKey`, `checkKey`, `data.check`) updates check status; ASSET_WIPED resets the asset.
    * A malformed event fails the whole batch with `StrataError("STORAGE")`. Batch events:
    * one call per event costs a transaction each.
@@ -135,9 +137,130 @@ export interface StorageCapabilities {
   skipLocked: boolean;
 }
 
-export interface Storage extends RunStorage, EventLogStorage, KeyValueStorage, PoolStorage {
+export interface Storage extends RunStorage, EventLogStorage, KeyValueStorage, PoolStorage, PartitionStorage, BackfillStorage {
   readonly capabilities: StorageCapabilities;
-  /** Removes every run, event, index row, key-value entry and pool slot (`strata wipe`). */
+  /**
+   * Removes every run, event, index row (asset, check, partition), key-value entry, pool slot,
+   * dynamic partition key and backfill (`strata wipe`).
+   */
   wipeAll(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Status of one asset partition, as kept by the partition index. "missing" = no row. */
+export type PartitionStatus = "materialized" | "failed" | "in_progress" | "missing";
+
+/**
+ * One row of the partition status index, maintained in the same transaction as the events:
+ * ASSET_MATERIALIZATION_PLANNED → in_progress; ASSET_MATERIALIZATION → materialized;
+ * STEP_FAILURE (data.assetKeys with the event's partition or data.partitions) → failed; when
+ * the run ends, rows it left in_progress fall back to what they were.
+ * ASSET_MATERIALIZATION_PLANNED may also list a range run's keys in `data.partitions`. ASSET_WIPED
+ * deletes the asset's rows. `deleteRun` resets rows the deleted run left in_progress; rows it
+ * materialised keep `lastMaterializationRunId`/`lastRunId` pointing at it.
+ */
+export interface AssetPartitionRecord {
+  assetKey: string;
+  partition: string;
+  status: Exclude<PartitionStatus, "missing">;
+  lastMaterializedAt?: number;
+  lastMaterializationEventId?: number;
+  lastMaterializationRunId?: string;
+  /** Run that last touched it (planned, materialised or failed). */
+  lastRunId?: string;
+  /** Latest failure, when newer (in log order) than the last materialisation: a materialisation clears it. */
+  lastFailedAt?: number;
+  updatedAt: number;
+}
+
+export interface PartitionStorage {
+  /**
+   * The asset's recorded partitions (index rows only; never scans events), sorted by partition
+   * key. `partitions` restricts the result to those keys (unrecorded ones are simply absent).
+   * Fast for 100k rows.
+   */
+  getAssetPartitions(assetKey: string, options?: { partitions?: string[] }): Promise<AssetPartitionRecord[]>;
+  /**
+   * Adds keys to a dynamic partitions set (kept in insertion order; existing keys keep their
+   * place); returns how many were new. An empty name or key fails with `PARTITION_INVALID`.
+   */
+  addDynamicPartitions(name: string, keys: string[]): Promise<number>;
+  /** Removes keys; returns how many existed. */
+  deleteDynamicPartitions(name: string, keys: string[]): Promise<number>;
+  getDynamicPartitions(name: string): Promise<string[]>;
+  listDynamicPartitionSets(): Promise<{ name: string; count: number }[]>;
+}
+
+export type BackfillStatus = "REQUESTED" | "IN_PROGRESS" | "COMPLETED" | "FAILED" | "CANCELING" | "CANCELED";
+
+export interface BackfillRecord {
+  backfillId: string;
+  status: BackfillStatus;
+  /** The selection string as given. */
+  selection: string;
+  assetKeys: string[];
+  /** What partitions were asked for, as given (e.g. { range: "A...B" } or { missing: true }). */
+  partitionSelection: Record<string, unknown>;
+  tags: Record<string, string>;
+  maxConcurrentRuns: number;
+  location: string;
+  createdAt: number;
+  updatedAt: number;
+  endedAt?: number;
+  error?: string;
+}
+
+export type BackfillChunkStatus = "PENDING" | "LAUNCHED" | "SUCCESS" | "FAILED" | "SKIPPED" | "CANCELED";
+
+/** One run-to-be of a backfill: some assets × some partitions, after the chunks it depends on. */
+export interface BackfillChunkRecord {
+  backfillId: string;
+  chunkId: number;
+  assetKeys: string[];
+  /** Partition keys covered (one for per-partition runs, several for range runs). */
+  partitionKeys: string[];
+  /** Set when the chunk runs as one range run. */
+  partitionRange?: { start: string; end: string };
+  /** Chunk ids that must succeed first (upstream partitions). */
+  dependsOn: number[];
+  status: BackfillChunkStatus;
+  runId?: string;
+  /** How many runs were launched for it (> 1 only when a lost run was relaunched). */
+  attempts: number;
+  updatedAt: number;
+}
+
+export interface BackfillStorage {
+  /**
+   * Stores a backfill and all its chunks in one transaction (11,000 chunks in well under a second).
+   * Chunks of another backfill, duplicate chunk ids or `dependsOn` naming unknown chunks fail with
+   * `BACKFILL_INVALID`; a duplicate backfill id with `STORAGE`. Nothing is stored on failure.
+   */
+  createBackfill(backfill: BackfillRecord, chunks: BackfillChunkRecord[]): Promise<void>;
+  getBackfill(backfillId: string): Promise<BackfillRecord | undefined>;
+  /** Newest first. */
+  listBackfills(filter?: { statuses?: BackfillStatus[]; limit?: number }): Promise<BackfillRecord[]>;
+  /**
+   * Compare-and-set status change; sets `updatedAt`, and `endedAt` (default now for COMPLETED,
+   * FAILED and CANCELED). An unknown backfill fails with `BACKFILL_NOT_FOUND`.
+   */
+  transitionBackfill(
+    backfillId: string,
+    status: BackfillStatus,
+    options?: { fromStatuses?: BackfillStatus[]; error?: string; endedAt?: number },
+  ): Promise<boolean>;
+  getBackfillChunks(backfillId: string, filter?: { statuses?: BackfillChunkStatus[] }): Promise<BackfillChunkRecord[]>;
+  /**
+   * Creates `run` and attaches it to the chunk (status LAUNCHED, attempts + 1) in ONE
+   * transaction, only if the chunk's current runId equals `expectedRunId` (null for a chunk
+   * never launched). Returns false, writing nothing, when another process got there first:
+   * a partition is never launched twice. An unknown chunk fails with `BACKFILL_NOT_FOUND`; an
+   * existing run id with `STORAGE` (nothing written). The chunk's status is not checked.
+   */
+  launchBackfillChunk(backfillId: string, chunkId: number, run: RunRecord, expectedRunId: string | null): Promise<boolean>;
+  /**
+   * Sets chunk statuses (e.g. from their runs' outcomes) in one transaction; the last update of a
+   * chunk wins. Unknown chunk ids fail with `BACKFILL_NOT_FOUND` and change nothing.
+   */
+  updateBackfillChunks(backfillId: string, updates: { chunkId: number; status: BackfillChunkStatus }[]): Promise<void>;
 }

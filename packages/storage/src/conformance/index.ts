@@ -1,15 +1,18 @@
 import { afterEach, beforeEach, describe } from "vitest";
 import type { Storage } from "../storage.ts";
 import { assetIndexTests } from "./asset-index.ts";
+import { backfillTests } from "./backfills.ts";
 import { checkTests } from "./checks.ts";
+import { dynamicPartitionTests } from "./dynamic-partitions.ts";
 import { eventLogTests } from "./events.ts";
 import type { ConformanceContext } from "./fixtures.ts";
 import { keyValueTests, poolTests } from "./kv-pools.ts";
 import { lifecycleTests } from "./lifecycle.ts";
+import { partitionIndexTests } from "./partitions.ts";
 import { runQueryTests } from "./run-queries.ts";
 import { runLifecycleTests } from "./runs.ts";
 
-export { makeRun, event, materialization, planned, checkEvaluation } from "./fixtures.ts";
+export { makeRun, event, materialization, planned, checkEvaluation, makeBackfill, makeChunks } from "./fixtures.ts";
 
 /**
  * Registers the storage conformance suite (vitest `describe`/`it`) for one backend. Every
@@ -43,6 +46,9 @@ export function runStorageConformance(name: string, factory: () => Promise<Stora
     describe("check status", () => checkTests(ctx));
     describe("key-value", () => keyValueTests(ctx));
     describe("pools", () => poolTests(ctx));
+    describe("partition index", () => partitionIndexTests(ctx));
+    describe("dynamic partitions", () => dynamicPartitionTests(ctx));
+    describe("backfills", () => backfillTests(ctx));
     describe("lifecycle", () => lifecycleTests(ctx));
   });
 }
