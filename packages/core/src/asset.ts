@@ -4,6 +4,7 @@ import type { AssetContext } from "./context.ts";
 import { StrataError } from "./errors.ts";
 import { normalizeMetadata, type MetadataInput, type MetadataMap } from "./metadata.ts";
 import type { CheckSeverity, MaterializeResult } from "./materialize-result.ts";
+import type { BackfillPolicy, PartitionMapping, PartitionsDefinition } from "./partitions/index.ts";
 
 /** How a failed step is retried. Delay grows with `backoff: "exponential"` (doubling). */
 export interface RetryPolicy {
@@ -28,6 +29,8 @@ export type CheckSpecInput = { name: string; blocking?: boolean; severity?: Chec
 export interface AssetDep {
   key: AssetKey;
   input?: string;
+  /** How this asset's partitions map onto the dep's (default: see `defaultMapping`). */
+  partitionMapping?: PartitionMapping;
 }
 
 /** The static description of one asset (a multi-asset has several). */
@@ -43,10 +46,17 @@ export interface AssetSpec {
   metadata: MetadataMap;
   checks: readonly CheckSpec[];
   codeRef?: CodeRef;
+  /** How the asset is partitioned (daily, static, dynamic, multi...). */
+  partitions?: PartitionsDefinition;
+  /** How backfills launch runs for it (default: one run per partition). */
+  backfillPolicy?: BackfillPolicy;
 }
 
 /** Anything that names an asset: a definition (single asset), a key string or key parts. */
 export type AssetRef = AssetsDefinition | AssetKeyInput;
+
+/** A dependency, optionally with the partition mapping to use (e.g. "yesterday"). */
+export type AssetDepInput = AssetRef | { asset: AssetRef; partitionMapping?: PartitionMapping };
 
 export type AssetFn = (ctx: AssetContext, inputs: Record<string, unknown>) => unknown;
 
@@ -95,16 +105,20 @@ interface CommonOptions {
   codeVersion?: string;
   metadata?: MetadataInput;
   checks?: CheckSpecInput[];
+  /** Partitions definition: `dailyPartitions({ start: "2024-01-01" })`, `staticPartitions([...])`, ... */
+  partitions?: PartitionsDefinition;
+  /** Backfill policy: `singleRun()` or `multiRun(n)` (default: one run per partition). */
+  backfillPolicy?: BackfillPolicy;
 }
 
-export interface AssetOptions<TIns extends Record<string, AssetRef>> extends CommonOptions {
+export interface AssetOptions<TIns extends Record<string, AssetDepInput>> extends CommonOptions {
   /** Full key (`"raw/orders"` or parts). Give `key` or `name`. */
   key?: AssetKeyInput;
   /** Last key part; combined with `keyPrefix`. */
   name?: string;
   keyPrefix?: AssetKeyInput;
   /** Ordering-only dependencies: this asset reads upstream data itself. */
-  deps?: readonly AssetRef[];
+  deps?: readonly AssetDepInput[];
   /** Typed inputs: upstream values loaded through the upstream's I/O manager. */
   ins?: TIns;
   resources?: string[];
@@ -118,12 +132,18 @@ export interface AssetOptions<TIns extends Record<string, AssetRef>> extends Com
 }
 
 export type InputValues<TIns> = {
-  [K in keyof TIns]: TIns[K] extends AssetsDefinition<infer T> ? T : unknown;
+  [K in keyof TIns]: TIns[K] extends AssetsDefinition<infer T>
+    ? T
+    : TIns[K] extends { asset: AssetsDefinition<infer T> }
+      ? T
+      : unknown;
 };
 
 type OutputOf<R> = Awaited<R> extends MaterializeResult<infer V> ? V : Awaited<R> extends void ? undefined : Awaited<R>;
 
 const DEFAULT_GROUP = "default";
+/** Same rule as standalone checks (`assetCheck`): the name ends up in `<asset key>:<name>`. */
+const CHECK_NAME = /^[A-Za-z0-9_.-]+$/;
 const OWNER = /^(team:[A-Za-z0-9_.\- ]+|[^@\s]+@[^@\s]+\.[^@\s]+)$/;
 
 /**
@@ -133,18 +153,15 @@ const OWNER = /^(team:[A-Za-z0-9_.\- ]+|[^@\s]+@[^@\s]+\.[^@\s]+)$/;
  * const orders = asset({ key: "raw/orders", group: "bronze", kinds: ["json"] }, async () => fetchOrders());
  * const daily = asset({ name: "daily_totals", ins: { orders } }, (ctx, { orders }) => summarise(orders));
  */
-export function asset<TIns extends Record<string, AssetRef> = Record<string, never>, R = unknown>(
+export function asset<TIns extends Record<string, AssetDepInput> = Record<string, never>, R = unknown>(
   options: AssetOptions<TIns>,
   fn: (ctx: AssetContext, inputs: InputValues<TIns>) => R,
 ): AssetsDefinition<OutputOf<R>> {
   const codeRef = options.codeRef ?? captureCodeRef();
   const where = codeRef ? `${codeRef.file}:${codeRef.line}` : undefined;
   const key = resolveKey(options, where);
-  const ins = resolveIns(options.ins, where);
-  const deps: AssetDep[] = [
-    ...(options.deps ?? []).map((d) => ({ key: refKey(d, where) })),
-    ...Object.entries(ins).map(([input, k]) => ({ key: k, input })),
-  ];
+  const { ins, inputDeps } = resolveIns(options.ins, where);
+  const deps: AssetDep[] = [...(options.deps ?? []).map((d) => resolveDep(d, where)), ...inputDeps];
   const spec = makeSpec(key, deps, options, codeRef, where);
   return makeDefinition<OutputOf<R>>({
     name: key.replaceAll("/", "__"),
@@ -162,10 +179,10 @@ export function asset<TIns extends Record<string, AssetRef> = Record<string, nev
 
 export interface MultiAssetSpecInput extends CommonOptions {
   key: AssetKeyInput;
-  deps?: readonly AssetRef[];
+  deps?: readonly AssetDepInput[];
 }
 
-export interface MultiAssetOptions<TIns extends Record<string, AssetRef>> {
+export interface MultiAssetOptions<TIns extends Record<string, AssetDepInput>> {
   /** Step name (defaults to the first key). */
   name?: string;
   specs: MultiAssetSpecInput[];
@@ -178,6 +195,9 @@ export interface MultiAssetOptions<TIns extends Record<string, AssetRef>> {
   io?: string;
   group?: string;
   codeRef?: CodeRef;
+  /** Partitions of every spec (a spec may not override it). */
+  partitions?: PartitionsDefinition;
+  backfillPolicy?: BackfillPolicy;
 }
 
 /**
@@ -188,7 +208,7 @@ export interface MultiAssetOptions<TIns extends Record<string, AssetRef>> {
  * multiAsset({ specs: [{ key: "a" }, { key: "b" }], canSubset: true }, (ctx) =>
  *   ctx.selectedAssetKeys.map((k) => new MaterializeResult({ assetKey: k })));
  */
-export function multiAsset<TIns extends Record<string, AssetRef> = Record<string, never>>(
+export function multiAsset<TIns extends Record<string, AssetDepInput> = Record<string, never>>(
   options: MultiAssetOptions<TIns>,
   fn: (ctx: AssetContext, inputs: InputValues<TIns>) => unknown,
 ): AssetsDefinition {
@@ -197,12 +217,19 @@ export function multiAsset<TIns extends Record<string, AssetRef> = Record<string
   if (!options.specs || options.specs.length === 0) {
     throw new StrataError("DEFS_INVALID", "multiAsset needs at least one spec", { where });
   }
-  const ins = resolveIns(options.ins, where);
-  const inputDeps = Object.entries(ins).map(([input, k]) => ({ key: k, input }));
+  const { ins, inputDeps } = resolveIns(options.ins, where);
   const specs = options.specs.map((s) => {
     const key = toAssetKey(s.key, where);
-    const deps = [...(s.deps ?? []).map((d) => ({ key: refKey(d, where) })), ...inputDeps];
-    return makeSpec(key, deps, { ...s, group: s.group ?? options.group }, codeRef, where);
+    const deps = [...(s.deps ?? []).map((d) => resolveDep(d, where)), ...inputDeps];
+    const partitions = s.partitions ?? options.partitions;
+    const backfillPolicy = s.backfillPolicy ?? options.backfillPolicy;
+    return makeSpec(
+      key,
+      deps,
+      { ...s, group: s.group ?? options.group, ...(partitions ? { partitions } : {}), ...(backfillPolicy ? { backfillPolicy } : {}) },
+      codeRef,
+      where,
+    );
   });
   return makeDefinition({
     name: options.name ?? specs[0]!.key.replaceAll("/", "__"),
@@ -224,7 +251,7 @@ function makeDefinition<T>(fields: DefinitionFields): AssetsDefinition<T> {
   const def: AssetsDefinition<T> = {
     kind: "assets",
     ...fields,
-    specs: Object.freeze(fields.specs.map((s) => Object.freeze(s))),
+    specs: Object.freeze(fields.specs.map(freezeSpec)),
     ins: Object.freeze(fields.ins),
     resources: Object.freeze([...fields.resources]),
     key: fields.specs[0]!.key,
@@ -234,18 +261,36 @@ function makeDefinition<T>(fields: DefinitionFields): AssetsDefinition<T> {
 }
 
 function patchSpec(s: AssetSpec, p: AssetAttributesPatch): AssetSpec {
-  return {
+  const patched: AssetSpec = {
     ...s,
     group: p.group ?? s.group,
     tags: p.tags ? { ...s.tags, ...p.tags } : s.tags,
-    owners: p.owners ?? s.owners,
-    kinds: p.kinds ?? s.kinds,
+    owners: p.owners ? [...p.owners] : s.owners,
+    kinds: p.kinds ? [...p.kinds] : s.kinds,
     metadata: p.metadata ? { ...s.metadata, ...normalizeMetadata(p.metadata) } : s.metadata,
-    description: p.description ?? s.description,
+    ...((p.description ?? s.description) !== undefined ? { description: p.description ?? s.description } : {}),
   };
+  validateAttributes(s.key, patched, s.codeRef ? `${s.codeRef.file}:${s.codeRef.line}` : undefined);
+  return patched;
 }
 
-function makeSpec(key: AssetKey, deps: AssetDep[], o: CommonOptions, codeRef: CodeRef | undefined, where?: string): AssetSpec {
+/**
+ * Freezes a spec and its arrays and records in place, so they cannot change after the
+ * definition is made. Specs reach here only from makeSpec/patchSpec, which build them from
+ * copies (never from the caller's own objects).
+ */
+function freezeSpec(s: AssetSpec): AssetSpec {
+  for (const d of s.deps) Object.freeze(d);
+  for (const c of s.checks) Object.freeze(c);
+  for (const part of [s.deps, s.kinds, s.tags, s.owners, s.metadata, s.checks]) Object.freeze(part);
+  return Object.freeze(s);
+}
+
+function validateAttributes(
+  key: AssetKey,
+  o: { kinds?: readonly string[]; owners?: readonly string[]; tags?: Readonly<Record<string, string>> },
+  where?: string,
+): void {
   const kinds = o.kinds ?? [];
   if (kinds.length > 3) {
     throw new StrataError("DEFS_INVALID", `Asset "${key}" has ${kinds.length} kinds; at most 3 are allowed`, {
@@ -268,6 +313,23 @@ function makeSpec(key: AssetKey, deps: AssetDep[], o: CommonOptions, codeRef: Co
       throw new StrataError("DEFS_INVALID", `Asset "${key}" tag "${k}" must be a string`, { where, assetKey: key });
     }
   }
+}
+
+function makeSpec(key: AssetKey, deps: AssetDep[], o: CommonOptions, codeRef: CodeRef | undefined, where?: string): AssetSpec {
+  validateAttributes(key, o, where);
+  const kinds = [...(o.kinds ?? [])];
+  for (const c of o.checks ?? []) {
+    if (!c.name || !CHECK_NAME.test(c.name)) {
+      throw new StrataError("DEFS_INVALID", `Asset "${key}" declares a check with invalid name ${JSON.stringify(c.name)}`, {
+        where,
+        assetKey: key,
+        hint: "Check names use letters, digits, _ . -",
+      });
+    }
+    if (c.severity !== undefined && c.severity !== "WARN" && c.severity !== "ERROR") {
+      throw new StrataError("DEFS_INVALID", `Check "${c.name}" severity must be "WARN" or "ERROR"`, { where, assetKey: key });
+    }
+  }
   const seen = new Set<string>();
   const uniqueDeps = deps.filter((d) => (d.input ? true : !seen.has(d.key) && (seen.add(d.key), true)));
   const checks = (o.checks ?? []).map((c) => ({
@@ -288,7 +350,21 @@ function makeSpec(key: AssetKey, deps: AssetDep[], o: CommonOptions, codeRef: Co
     metadata: normalizeMetadata(o.metadata),
     checks,
     ...(codeRef ? { codeRef } : {}),
+    ...(o.partitions ? { partitions: validPartitions(key, o.partitions, where) } : {}),
+    ...(o.backfillPolicy ? { backfillPolicy: o.backfillPolicy } : {}),
   };
+}
+
+function validPartitions(key: AssetKey, p: PartitionsDefinition, where?: string): PartitionsDefinition {
+  const kinds = ["time_window", "static", "dynamic", "multi"];
+  if (typeof p !== "object" || p === null || !kinds.includes((p as { kind?: string }).kind ?? "")) {
+    throw new StrataError("PARTITION_INVALID", `Asset "${key}" has an invalid partitions option`, {
+      where,
+      assetKey: key,
+      hint: "Use dailyPartitions(), hourlyPartitions(), weeklyPartitions(), monthlyPartitions(), timeWindowPartitions(), staticPartitions(), dynamicPartitions() or multiPartitions().",
+    });
+  }
+  return p;
 }
 
 function resolveKey(o: { key?: AssetKeyInput; name?: string; keyPrefix?: AssetKeyInput }, where?: string): AssetKey {
@@ -302,10 +378,27 @@ function resolveKey(o: { key?: AssetKeyInput; name?: string; keyPrefix?: AssetKe
   return prefixKey(o.keyPrefix, toAssetKey(base, where));
 }
 
-function resolveIns(ins: Record<string, AssetRef> | undefined, where?: string): Record<string, AssetKey> {
+function resolveIns(
+  ins: Record<string, AssetDepInput> | undefined,
+  where?: string,
+): { ins: Record<string, AssetKey>; inputDeps: AssetDep[] } {
   const out: Record<string, AssetKey> = {};
-  for (const [name, ref] of Object.entries(ins ?? {})) out[name] = refKey(ref, where);
-  return out;
+  const inputDeps: AssetDep[] = [];
+  for (const [name, ref] of Object.entries(ins ?? {})) {
+    const dep = resolveDep(ref, where);
+    out[name] = dep.key;
+    inputDeps.push({ ...dep, input: name });
+  }
+  return { ins: out, inputDeps };
+}
+
+/** Resolves a dependency (asset, key, or `{ asset, partitionMapping }`). */
+export function resolveDep(ref: AssetDepInput, where?: string): AssetDep {
+  if (typeof ref === "object" && ref !== null && !Array.isArray(ref) && "asset" in ref && !("kind" in ref)) {
+    const key = refKey(ref.asset, where);
+    return ref.partitionMapping ? { key, partitionMapping: ref.partitionMapping } : { key };
+  }
+  return { key: refKey(ref as AssetRef, where) };
 }
 
 /** The key an {@link AssetRef} names. */
@@ -330,7 +423,15 @@ function validateRetry(r: RetryPolicy | undefined, where?: string): RetryPolicy 
   if (!Number.isInteger(r.maxRetries) || r.maxRetries < 0) {
     throw new StrataError("DEFS_INVALID", `retry.maxRetries must be a whole number ≥ 0 (got ${r.maxRetries})`, { where });
   }
-  return { ...r };
+  if (r.delayMs !== undefined && !(Number.isFinite(r.delayMs) && r.delayMs >= 0)) {
+    throw new StrataError("DEFS_INVALID", `retry.delayMs must be a number of milliseconds ≥ 0 (got ${r.delayMs})`, { where });
+  }
+  if (r.backoff !== undefined && r.backoff !== "constant" && r.backoff !== "exponential") {
+    throw new StrataError("DEFS_INVALID", `retry.backoff must be "constant" or "exponential" (got ${JSON.stringify(r.backoff)})`, {
+      where,
+    });
+  }
+  return Object.freeze({ ...r });
 }
 
 export function isAssetsDefinition(v: unknown): v is AssetsDefinition {

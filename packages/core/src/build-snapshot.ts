@@ -7,6 +7,7 @@ import { AssetGraph, findCycle } from "./graph.ts";
 import { snapshotResource, validateLiteralConfig } from "./resource.ts";
 import type { AssetNodeSnapshot, CheckNodeSnapshot, DefinitionsSnapshot } from "./snapshot.ts";
 import { closest } from "./suggest.ts";
+import { defaultMapping, partitionsToSnapshot, validateMapping, type PartitionsDefinition } from "./partitions/index.ts";
 
 /** Resource keys that always exist: the engine provides a default for each. */
 export const BUILTIN_RESOURCES: ReadonlySet<string> = new Set(["io_manager"]);
@@ -59,6 +60,8 @@ export function buildSnapshot(defs: Definitions, options: BuildSnapshotOptions):
         checks: [],
         ...(spec.codeRef ? { codeRef: spec.codeRef } : {}),
         location: options.location,
+        ...(spec.partitions ? { partitions: partitionsToSnapshot(spec.partitions) } : {}),
+        ...(spec.backfillPolicy ? { backfillPolicy: spec.backfillPolicy } : {}),
       };
       byKey.set(spec.key, { node, def });
       assets.push(node);
@@ -181,7 +184,31 @@ export function buildSnapshot(defs: Definitions, options: BuildSnapshotOptions):
     pools: { ...defs.pools },
   };
   validateAcyclic(snapshot, rel);
+  validatePartitionMappings(snapshot, rel);
   return snapshot;
+}
+
+/** Every dep between partitioned assets needs a mapping that fits both definitions. */
+function validatePartitionMappings(snapshot: DefinitionsSnapshot, rel: (r: CodeRef | undefined) => string | undefined): void {
+  const byKey = new Map(snapshot.assets.map((a) => [a.key, a] as const));
+  for (const a of snapshot.assets) {
+    for (const d of a.deps) {
+      const up = byKey.get(d.key)!;
+      if (!a.partitions && !up.partitions && !d.partitionMapping) continue;
+      try {
+        const down = a.partitions as PartitionsDefinition | undefined;
+        const upDef = up.partitions as PartitionsDefinition | undefined;
+        validateMapping(d.partitionMapping ?? defaultMapping(upDef, down), upDef, down);
+      } catch (err) {
+        const e = err as StrataError;
+        throw new StrataError("PARTITION_MAPPING", `Asset "${a.key}" cannot depend on "${d.key}": ${e.message}`, {
+          assetKey: a.key,
+          where: rel(a.codeRef),
+          hint: e.hint ?? "Give the dependency an explicit partitionMapping: { asset, partitionMapping: ... }.",
+        });
+      }
+    }
+  }
 }
 
 function validateAcyclic(snapshot: DefinitionsSnapshot, rel: (r: CodeRef | undefined) => string | undefined): void {

@@ -1,5 +1,27 @@
 import type { AssetKey } from "./asset-key.ts";
 import type { MetadataInput } from "./metadata.ts";
+import type { PartitionKeyRange, TimeWindow } from "./partitions/index.ts";
+
+/** Partition facts of a step: its key (or range), time window and, for multi-partitions, each dimension. */
+export interface PartitionInfo {
+  /** The partition being materialised; undefined for unpartitioned assets and range runs. */
+  readonly partitionKey: string | undefined;
+  /** Every key this step materialises (one, or a whole range). */
+  readonly partitionKeys: readonly string[];
+  /** First and last key, for range runs (single-run backfills) and single keys alike. */
+  readonly partitionKeyRange: PartitionKeyRange | undefined;
+  /** `[start, end)` covered, for time-window partitions. */
+  readonly partitionTimeWindow: TimeWindow | undefined;
+  /** For multi-partitions: dimension name → key (e.g. { date: "2024-08-01", region: "us" }). */
+  readonly partitionDimensions: Readonly<Record<string, string>> | undefined;
+}
+
+/** Adds or removes keys of dynamic partition sets from user code (stored in the instance). */
+export interface DynamicPartitionsApi {
+  add(name: string, keys: string[]): Promise<number>;
+  remove(name: string, keys: string[]): Promise<number>;
+  keys(name: string): Promise<string[]>;
+}
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -21,7 +43,7 @@ export interface Logger {
  *   ctx.addMetadata({ row_count: rows.length });
  * });
  */
-export interface AssetContext {
+export interface AssetContext extends PartitionInfo {
   readonly runId: string;
   /** The asset being materialised (the first selected one for a multi-asset). */
   readonly assetKey: AssetKey;
@@ -37,14 +59,14 @@ export interface AssetContext {
   /** 0 on the first attempt, then 1, 2, ... */
   readonly retryNumber: number;
   readonly runTags: Readonly<Record<string, string>>;
-  /** Partition being materialised, for partitioned assets. */
-  readonly partitionKey: string | undefined;
+  /** Dynamic partition sets of the instance. */
+  readonly dynamicPartitions: DynamicPartitionsApi;
   /** Adds metadata to the materialisation of `assetKey` (default: the context's asset). */
   addMetadata(metadata: MetadataInput, assetKey?: AssetKey): void;
 }
 
 /** What an asset check function receives. */
-export interface CheckContext {
+export interface CheckContext extends PartitionInfo {
   readonly runId: string;
   readonly assetKey: AssetKey;
   readonly checkName: string;
@@ -52,7 +74,6 @@ export interface CheckContext {
   readonly resources: Readonly<Record<string, unknown>>;
   resource<T>(name: string): T;
   readonly signal: AbortSignal;
-  readonly partitionKey: string | undefined;
   /** Loads the checked asset's stored value through its I/O manager. */
   loadAssetValue<T = unknown>(): Promise<T>;
 }

@@ -19,3 +19,6 @@ export * from "./build-snapshot.ts";
 export * from "./planner.ts";
 export * from "./selection/index.ts";
 export * from "./partitions/index.ts";
+export * from "./run-partitions.ts";
+export * from "./backfill-plan.ts";
+export * from "./partition-status.ts";

@@ -3,6 +3,7 @@ import type { CodeRef } from "./code-ref.ts";
 import type { MetadataMap } from "./metadata.ts";
 import type { ResourceSnapshot } from "./resource.ts";
 import type { CheckSeverity } from "./materialize-result.ts";
+import type { BackfillPolicy, PartitionsSnapshot } from "./partitions/index.ts";
 
 /**
  * The JSON description of a loaded project that the code-location process sends to the rest
@@ -44,6 +45,10 @@ export interface AssetNodeSnapshot {
   checks: string[];
   codeRef?: CodeRef;
   location?: string;
+  /** Partitions definition (plain data: the definition is its own snapshot). */
+  partitions?: PartitionsSnapshot;
+  /** How backfills launch runs for it (default: one run per partition). */
+  backfillPolicy?: BackfillPolicy;
 }
 
 export interface CheckNodeSnapshot {

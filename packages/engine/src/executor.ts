@@ -1,7 +1,10 @@
 import { hostname } from "node:os";
 import {
   planRun,
+  resolveRunPartitions,
   serializeError,
+  type AssetRunPartitions,
+  type PartitionKeyRange,
   type AssetCheckDefinition,
   type AssetGraph,
   type AssetsDefinition,
@@ -17,7 +20,8 @@ import { EventWriter } from "./event-writer.ts";
 import { Redactor } from "./redactor.ts";
 import { ResourcesRuntime } from "./resources-runtime.ts";
 import { HEARTBEAT_MS } from "./run-monitor.ts";
-import { failureEvent, runAssetStep, runCheckStep, type StepEnv, type StepOutcome } from "./step-runner.ts";
+import { failureEvent, runAssetStep, runCheckStep, stepPartitions, type StepEnv, type StepOutcome } from "./step-runner.ts";
+import { loadDynamicPartitions, storageDynamicPartitionsApi } from "./dynamic-partitions.ts";
 import { ConcurrencyGate } from "./concurrency-gate.ts";
 import { retryDelay, sleep } from "./retry.ts";
 
@@ -35,6 +39,11 @@ export interface ExecuteRunOptions {
   heartbeatMs?: number;
   /** How long in-flight steps get to stop after cancellation before the run is closed anyway. */
   cancelGraceMs?: number;
+  /**
+   * Receives the run's secret values as resources resolve them (default: a private one). A
+   * worker process passes its own to also redact what user code prints to stdout/stderr.
+   */
+  redactor?: Redactor;
 }
 
 /**
@@ -45,7 +54,7 @@ export interface ExecuteRunOptions {
  */
 export async function executeRun(options: ExecuteRunOptions): Promise<RunStatus> {
   const { run, storage, graph, defs } = options;
-  const redactor = new Redactor();
+  const redactor = options.redactor ?? new Redactor();
   const writer = new EventWriter(storage, redactor, options.onEvent);
   const controller = new AbortController();
   const now = () => Date.now();
@@ -67,8 +76,15 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunStatus>
   if (!started) return (await storage.getRun(run.runId))?.status ?? "FAILURE";
 
   let plan: ExecutionPlan;
+  let partitions: Map<string, AssetRunPartitions>;
+  const partitionCtx = { now: run.createdAt, dynamic: await loadDynamicPartitions(storage, graph) };
   try {
     plan = planRun(graph, run.assetKeys, { checkKeys: run.checkKeys });
+    const range = run.config.partitionRange as PartitionKeyRange | undefined;
+    partitions = resolveRunPartitions(graph, plan.assetKeys, {
+      ...(run.partitionKey !== undefined ? { partitionKey: run.partitionKey } : {}),
+      ...(range ? { partitionRange: range } : {}),
+    }, partitionCtx);
   } catch (err) {
     await finish(storage, writer, run.runId, "FAILURE", runEvent("RUN_FAILURE", `Could not plan the run: ${(err as Error).message}`, "error", { error: serializeError(err) }));
     return "FAILURE";
@@ -98,7 +114,9 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunStatus>
   const stepEnv: StepEnv = {
     runId: run.runId,
     runTags: run.tags,
-    partitionKey: run.partitionKey,
+    partitions,
+    partitionCtx,
+    dynamicPartitions: storageDynamicPartitionsApi(storage),
     instanceDir: options.instanceDir,
     graph,
     resources,
@@ -108,7 +126,14 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunStatus>
   };
 
   for (const key of plan.assetKeys) {
-    writer.emit({ ...runEvent("ASSET_MATERIALIZATION_PLANNED", `${key} planned`, "debug"), assetKey: key });
+    const keys = partitions.get(key)?.keys;
+    if (!keys) {
+      writer.emit({ ...runEvent("ASSET_MATERIALIZATION_PLANNED", `${key} planned`, "debug"), assetKey: key });
+      continue;
+    }
+    for (const partition of keys) {
+      writer.emit({ ...runEvent("ASSET_MATERIALIZATION_PLANNED", `${key} [${partition}] planned`, "debug"), assetKey: key, partition });
+    }
   }
 
   const assetDefs = new Map(defs.assets.map((d) => [d.name, d] as const));
@@ -182,7 +207,7 @@ async function runStepWithRetries(
     level: "debug",
     message: `Started ${step.key}`,
     stepKey: step.key,
-    ...(env.partitionKey !== undefined ? { partition: env.partitionKey } : {}),
+    ...partitionOf(env, step),
     data: { assetKeys: step.assetKeys, checkKeys: step.checkKeys },
   });
   const retry = step.retry;
@@ -199,7 +224,7 @@ async function runStepWithRetries(
         level: "info",
         message: `${step.key} succeeded in ${Date.now() - started} ms`,
         stepKey: step.key,
-        ...(env.partitionKey !== undefined ? { partition: env.partitionKey } : {}),
+        ...partitionOf(env, step),
         data: { durationMs: Date.now() - started },
       });
       return out;
@@ -227,6 +252,11 @@ async function runStepWithRetries(
       return { status: "failure", materialized: [], failedChecks: [] };
     }
   }
+}
+
+function partitionOf(env: StepEnv, step: PlanStep): { partition?: string } {
+  const parts = stepPartitions(env, step);
+  return parts && parts.keys.length === 1 ? { partition: parts.keys[0]! } : {};
 }
 
 interface ScheduleContext {

@@ -6,6 +6,9 @@ import { StrataError, type InputContext, type IOManager, type OutputContext, Met
  * The default I/O manager: stores each asset's returned value as JSON at
  * `<instance>/storage/<key path>.json` (per partition: `<key path>/<partition>.json`) and
  * loads it for downstream typed inputs. Writes are atomic (temp file + rename).
+ *
+ * Partitioned inputs: one upstream partition loads its value; several (a weekly asset reading
+ * its 7 days) load `{ [partitionKey]: value }`; none (yesterday of the first day) loads undefined.
  */
 export class FsJsonIOManager implements IOManager {
   constructor(private readonly baseDir?: string) {}
@@ -36,7 +39,9 @@ export class FsJsonIOManager implements IOManager {
 
   loadInput(ctx: InputContext) {
     const partitions = ctx.upstreamPartitionKeys;
-    if (partitions && partitions.length > 0) {
+    if (partitions !== undefined) {
+      // No upstream partition (e.g. "yesterday" of the first day): nothing to load.
+      if (partitions.length === 0) return undefined;
       if (partitions.length === 1) return this.read(ctx, partitions[0]);
       const out: Record<string, unknown> = {};
       for (const p of partitions) out[p] = this.read(ctx, p);

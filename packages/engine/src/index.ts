@@ -9,3 +9,5 @@ export * from "./retry.ts";
 export * from "./location/project.ts";
 export * from "./location/location-client.ts";
 export type { ParentMessage, ChildMessage } from "./location/protocol.ts";
+export * from "./dynamic-partitions.ts";
+export * from "./backfill/index.ts";

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import { openSqliteStorage, type Storage } from "@strata/storage";
+import type { Storage } from "@strata/storage";
 import { reapDeadRuns } from "./run-monitor.ts";
 
 /**
@@ -25,6 +25,9 @@ export function instanceDirFor(projectDir: string, environment: NodeJS.ProcessEn
  */
 export async function openInstance(dir: string, options: { reap?: boolean } = {}): Promise<Instance> {
   mkdirSync(dir, { recursive: true });
+  // Imported on first use, like materialize(): projects import the engine (through `strata`), and
+  // a code-location process that only sends its snapshot must not load the SQL stack.
+  const { openSqliteStorage } = await import("@strata/storage");
   const storage = await openSqliteStorage(join(dir, "strata.db"));
   if (options.reap ?? true) await reapDeadRuns(storage, { host: hostname() });
   return { dir, storage, close: () => storage.close() };

@@ -2,12 +2,15 @@ import {
   StrataError,
   newRunId,
   planRun,
+  resolveRunPartitions,
   selectAssets,
+  type PartitionKeyRange,
   type AssetGraph,
   type ExecutionPlan,
   type RunRecord,
 } from "@strata/core";
 import type { Storage } from "@strata/storage";
+import { loadDynamicPartitions } from "./dynamic-partitions.ts";
 
 export interface RunRequest {
   /** Asset selection (Strata/Dagster syntax); all assets when omitted and no assetKeys. */
@@ -16,6 +19,8 @@ export interface RunRequest {
   checkKeys?: string[];
   tags?: Record<string, string>;
   partitionKey?: string;
+  /** A range of partition keys materialised in one run (the function sees ctx.partitionKeyRange). */
+  partitionRange?: PartitionKeyRange;
   parentRunId?: string;
   rootRunId?: string;
   config?: Record<string, unknown>;
@@ -34,22 +39,37 @@ export async function createRun(storage: Storage, graph: AssetGraph, req: RunReq
   }
   const plan = planRun(graph, keys, req.checkKeys ? { checkKeys: req.checkKeys } : {});
   const now = Date.now();
+  resolveRunPartitions(
+    graph,
+    plan.assetKeys,
+    { ...(req.partitionKey !== undefined ? { partitionKey: req.partitionKey } : {}), ...(req.partitionRange ? { partitionRange: req.partitionRange } : {}) },
+    { now, dynamic: await loadDynamicPartitions(storage, graph) },
+  );
   const run: RunRecord = {
     runId: newRunId(now),
     status: "STARTING",
     selection: req.selection ?? (req.assetKeys ? req.assetKeys.join(" or ") : "*"),
     assetKeys: plan.assetKeys,
     checkKeys: plan.checkKeys,
-    tags: { ...(req.tags ?? {}) },
+    tags: { ...(req.tags ?? {}), ...partitionTags(req) },
     location: graph.snapshot.location,
     ...(req.parentRunId ? { parentRunId: req.parentRunId, rootRunId: req.rootRunId ?? req.parentRunId } : {}),
     ...(req.partitionKey !== undefined ? { partitionKey: req.partitionKey } : {}),
     createdAt: now,
     updatedAt: now,
-    config: req.config ?? {},
+    config: { ...(req.config ?? {}), ...(req.partitionRange ? { partitionRange: req.partitionRange } : {}) },
   };
   await storage.createRun(run);
   return { run, plan };
+}
+
+/** Tags that make partitioned runs findable (`strata runs --tag strata/partition=2024-08-01`). */
+function partitionTags(req: RunRequest): Record<string, string> {
+  if (req.partitionKey !== undefined) return { "strata/partition": req.partitionKey };
+  if (req.partitionRange) {
+    return { "strata/partition_range_start": req.partitionRange.start, "strata/partition_range_end": req.partitionRange.end };
+  }
+  return {};
 }
 
 /**
@@ -79,6 +99,7 @@ export async function reexecutionRequest(storage: Storage, graph: AssetGraph, pa
     parentRunId: parent.runId,
     rootRunId: parent.rootRunId ?? parent.runId,
     ...(parent.partitionKey !== undefined ? { partitionKey: parent.partitionKey } : {}),
+    ...(parent.config.partitionRange ? { partitionRange: parent.config.partitionRange as PartitionKeyRange } : {}),
     selection: `re-execution of ${parent.runId} from failure`,
   };
 }

@@ -17,7 +17,6 @@ import {
   type RunStatus,
   type SerializedError,
 } from "@strata/core";
-import { openSqliteStorage } from "@strata/storage";
 import { executeRun } from "./executor.ts";
 import { createRun } from "./launch.ts";
 
@@ -86,6 +85,9 @@ export async function materialize(
   const snapshot = buildSnapshot(defs, { location: "test", root: process.cwd() });
   const graph = AssetGraph.fromSnapshot(snapshot);
   const dir = options.instanceDir ?? mkdtempSync(join(tmpdir(), "strata-test-"));
+  // Imported on first use: `strata` re-exports the engine, and loading it must not load kysely and
+  // better-sqlite3 (~300 files, most of a code-location process's start-up).
+  const { openSqliteStorage } = await import("@strata/storage");
   const storage = await openSqliteStorage(join(dir, "strata.db"));
   const outputs = new Map<string, unknown>();
   try {

@@ -38,7 +38,8 @@ export async function reapDeadRuns(storage: Storage, options: ReapOptions): Prom
         timestamp: now,
         level: "error",
         message: `Run marked ${status} because ${why}.`,
-        data: { reason: why },
+        // Marks the run as lost (not failed by its own code): backfills relaunch such runs.
+        data: { reason: why, lostWorker: true },
       },
     });
     if (ok) {

@@ -2,6 +2,8 @@ import {
   StrataError,
   type AssetContext,
   type CheckContext,
+  type DynamicPartitionsApi,
+  type PartitionInfo,
   type LogLevel,
   type Logger,
   type MetadataInput,
@@ -43,7 +45,8 @@ export interface AssetContextInit {
   signal: AbortSignal;
   retryNumber: number;
   runTags: Record<string, string>;
-  partitionKey: string | undefined;
+  partition: PartitionInfo;
+  dynamicPartitions: DynamicPartitionsApi;
 }
 
 /** Builds the context for an asset step; metadata added through it is collected per key. */
@@ -60,7 +63,8 @@ export function makeAssetContext(init: AssetContextInit): { ctx: AssetContext; a
     signal: init.signal,
     retryNumber: init.retryNumber,
     runTags: Object.freeze({ ...init.runTags }),
-    partitionKey: init.partitionKey,
+    ...init.partition,
+    dynamicPartitions: init.dynamicPartitions,
     addMetadata(metadata: MetadataInput, assetKey?: string) {
       const key = assetKey ?? first;
       if (!init.selectedAssetKeys.includes(key)) {
@@ -81,7 +85,7 @@ export function makeCheckContext(init: {
   log: Logger;
   resources: Record<string, unknown>;
   signal: AbortSignal;
-  partitionKey: string | undefined;
+  partition: PartitionInfo;
   loadAssetValue: () => Promise<unknown>;
 }): CheckContext {
   return {
@@ -92,7 +96,30 @@ export function makeCheckContext(init: {
     resources: Object.freeze({ ...init.resources }),
     resource: resourceGetter(init.resources, `Check "${init.checkName}"`),
     signal: init.signal,
-    partitionKey: init.partitionKey,
+    ...init.partition,
     loadAssetValue: <T>() => init.loadAssetValue() as Promise<T>,
   };
+}
+
+/** Partition facts for a step from the keys it runs (none for unpartitioned assets). */
+export function partitionInfo(
+  run: { keys: string[]; range?: { start: string; end: string }; timeWindow?: { start: Date; end: Date } } | undefined,
+  multiDimensions: readonly string[] | undefined,
+): PartitionInfo {
+  if (!run) {
+    return { partitionKey: undefined, partitionKeys: [], partitionKeyRange: undefined, partitionTimeWindow: undefined, partitionDimensions: undefined };
+  }
+  const single = run.keys.length === 1 ? run.keys[0] : undefined;
+  let dims: Record<string, string> | undefined;
+  if (single !== undefined && multiDimensions) {
+    const parts = single.split("|");
+    dims = Object.fromEntries(multiDimensions.map((d, i) => [d, parts[i] ?? ""]));
+  }
+  return Object.freeze({
+    partitionKey: single,
+    partitionKeys: Object.freeze([...run.keys]),
+    partitionKeyRange: run.range ?? (single !== undefined ? { start: single, end: single } : undefined),
+    partitionTimeWindow: run.timeWindow,
+    partitionDimensions: dims,
+  });
 }

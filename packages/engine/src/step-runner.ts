@@ -2,21 +2,29 @@ import {
   StrataError,
   normalizeMetadata,
   serializeError,
+  upstreamPartitionKeys,
   type AssetCheckDefinition,
   type AssetGraph,
+  type AssetRunPartitions,
   type AssetsDefinition,
   type CheckNodeSnapshot,
+  type DynamicPartitionsApi,
+  type MetadataInput,
+  type PartitionContext,
   type PlanStep,
   type StrataEvent,
 } from "@strata/core";
 import type { ResourcesRuntime } from "./resources-runtime.ts";
-import { makeAssetContext, makeCheckContext, stepLogger } from "./step-context.ts";
+import { makeAssetContext, makeCheckContext, partitionInfo, stepLogger } from "./step-context.ts";
 import { normalizeResults } from "./step-results.ts";
 
 export interface StepEnv {
   runId: string;
   runTags: Record<string, string>;
-  partitionKey: string | undefined;
+  /** Partitions each partitioned asset materialises in this run. */
+  partitions: ReadonlyMap<string, AssetRunPartitions>;
+  partitionCtx: PartitionContext;
+  dynamicPartitions: DynamicPartitionsApi;
   instanceDir: string;
   graph: AssetGraph;
   resources: ResourcesRuntime;
@@ -33,18 +41,45 @@ export interface StepOutcome {
   failedChecks: string[];
 }
 
-const ev = (env: StepEnv, step: PlanStep, e: Omit<StrataEvent, "runId" | "timestamp" | "stepKey">): StrataEvent => ({
-  runId: env.runId,
-  timestamp: Date.now(),
-  stepKey: step.key,
-  ...(env.partitionKey !== undefined ? { partition: env.partitionKey } : {}),
-  ...e,
-});
+/** The partitions a step covers: those of its first asset (a step's assets share a definition). */
+export function stepPartitions(env: StepEnv, step: PlanStep): AssetRunPartitions | undefined {
+  const key = step.assetKeys[0] ?? env.graph.check(step.checkKeys[0]!)?.asset;
+  return key === undefined ? undefined : env.partitions.get(key);
+}
+
+/** Partition fields of a step's events: the key, or (range runs) data.partitions. */
+function partitionFields(parts: AssetRunPartitions | undefined): Pick<StrataEvent, "partition"> & { partitions?: string[] } {
+  if (!parts) return {};
+  return parts.keys.length === 1 ? { partition: parts.keys[0]! } : { partitions: parts.keys };
+}
+
+const ev = (env: StepEnv, step: PlanStep, e: Omit<StrataEvent, "runId" | "timestamp" | "stepKey">): StrataEvent => {
+  const { partition } = partitionFields(stepPartitions(env, step));
+  return {
+    runId: env.runId,
+    timestamp: Date.now(),
+    stepKey: step.key,
+    ...(partition !== undefined ? { partition } : {}),
+    ...e,
+  };
+};
+
+/** The partition mapping of one typed input (several inputs may read the same upstream). */
+function inputMapping(env: StepEnv, assetKey: string, input: string) {
+  const dep = env.graph.get(assetKey).deps.find((d) => d.input === input);
+  return dep && env.graph.partitionsOf(dep.key) ? env.graph.mappingForDep(assetKey, dep) : undefined;
+}
+
+function multiDimensions(env: StepEnv, assetKey: string): string[] | undefined {
+  const def = env.graph.partitionsOf(assetKey);
+  return def?.kind === "multi" ? def.dimensions.map((d) => d.name) : undefined;
+}
 
 /** Runs one asset step once (no retries; the executor retries). Throws on failure. */
 export async function runAssetStep(env: StepEnv, step: PlanStep, def: AssetsDefinition, retryNumber: number): Promise<StepOutcome> {
   const log = stepLogger(env.emit, env.runId, step.key);
   const resources = await env.resources.get(step.resources);
+  const parts = stepPartitions(env, step);
   const inputs: Record<string, unknown> = {};
   for (const [name, upstreamKey] of Object.entries(def.ins)) {
     const upstream = env.graph.get(upstreamKey);
@@ -54,7 +89,14 @@ export async function runAssetStep(env: StepEnv, step: PlanStep, def: AssetsDefi
       assetKey: step.assetKeys[0]!,
       inputName: name,
       runId: env.runId,
-      upstreamPartitionKeys: undefined,
+      upstreamPartitionKeys: upstreamPartitionKeys(
+        env.graph,
+        step.assetKeys[0]!,
+        upstreamKey,
+        parts?.keys,
+        env.partitionCtx,
+        inputMapping(env, step.assetKeys[0]!, name),
+      ),
       instanceDir: env.instanceDir,
       log,
       resources,
@@ -69,7 +111,8 @@ export async function runAssetStep(env: StepEnv, step: PlanStep, def: AssetsDefi
     signal: env.signal,
     retryNumber,
     runTags: env.runTags,
-    partitionKey: env.partitionKey,
+    partition: partitionInfo(parts, multiDimensions(env, step.assetKeys[0]!)),
+    dynamicPartitions: env.dynamicPartitions,
   });
   const returned = await def.fn(ctx, inputs);
   const { outputs, checkResults } = normalizeResults(def, step.assetKeys, returned);
@@ -89,30 +132,35 @@ export async function runAssetStep(env: StepEnv, step: PlanStep, def: AssetsDefi
   const materialized: string[] = [];
   for (const out of outputs) {
     const node = env.graph.get(out.key);
-    let ioMetadata = {};
-    if (out.hasValue) {
-      env.onOutput?.(out.key, out.value);
-      const io = await env.resources.ioManager(node.io);
-      ioMetadata =
-        (await io.handleOutput(
-          { assetKey: out.key, runId: env.runId, partitionKey: env.partitionKey, instanceDir: env.instanceDir, log, resources },
-          out.value,
-        )) ?? {};
+    const keys = env.partitions.get(out.key)?.keys;
+    const values = out.hasValue ? splitByPartition(out.key, out.value, keys) : undefined;
+    if (out.hasValue) env.onOutput?.(out.key, out.value);
+    for (const partitionKey of keys ?? [undefined]) {
+      let ioMetadata: MetadataInput = {};
+      if (values) {
+        const io = await env.resources.ioManager(node.io);
+        ioMetadata =
+          (await io.handleOutput(
+            { assetKey: out.key, runId: env.runId, partitionKey, instanceDir: env.instanceDir, log, resources },
+            partitionKey === undefined ? values.get(undefined) : values.get(partitionKey),
+          )) ?? {};
+      }
+      const metadata = normalizeMetadata({ ...ioMetadata, ...(added.get(out.key) ?? {}), ...(out.metadata ?? {}) });
+      env.emit({
+        ...ev(env, step, {
+          type: "ASSET_MATERIALIZATION",
+          level: "info",
+          message: `Materialized ${out.key}${partitionKey !== undefined ? ` [${partitionKey}]` : ""}`,
+          assetKey: out.key,
+          data: {
+            metadata,
+            ...(node.codeVersion ? { codeVersion: node.codeVersion } : {}),
+            ...(out.dataVersion ? { dataVersion: out.dataVersion } : {}),
+          },
+        }),
+        ...(partitionKey !== undefined ? { partition: partitionKey } : {}),
+      });
     }
-    const metadata = normalizeMetadata({ ...ioMetadata, ...(added.get(out.key) ?? {}), ...(out.metadata ?? {}) });
-    env.emit(
-      ev(env, step, {
-        type: "ASSET_MATERIALIZATION",
-        level: "info",
-        message: `Materialized ${out.key}`,
-        assetKey: out.key,
-        data: {
-          metadata,
-          ...(node.codeVersion ? { codeVersion: node.codeVersion } : {}),
-          ...(out.dataVersion ? { dataVersion: out.dataVersion } : {}),
-        },
-      }),
-    );
     materialized.push(out.key);
   }
 
@@ -143,6 +191,7 @@ export async function runCheckStep(env: StepEnv, step: PlanStep, def: AssetCheck
   const log = stepLogger(env.emit, env.runId, step.key);
   const spec = env.graph.check(step.checkKeys[0]!)!;
   const resources = await env.resources.get(step.resources);
+  const parts = env.partitions.get(spec.asset);
   const ctx = makeCheckContext({
     runId: env.runId,
     assetKey: spec.asset,
@@ -150,7 +199,7 @@ export async function runCheckStep(env: StepEnv, step: PlanStep, def: AssetCheck
     log,
     resources,
     signal: env.signal,
-    partitionKey: env.partitionKey,
+    partition: partitionInfo(parts, multiDimensions(env, spec.asset)),
     loadAssetValue: async () => {
       const io = await env.resources.ioManager(env.graph.get(spec.asset).io);
       return io.loadInput({
@@ -158,7 +207,7 @@ export async function runCheckStep(env: StepEnv, step: PlanStep, def: AssetCheck
         assetKey: spec.asset,
         inputName: "asset",
         runId: env.runId,
-        upstreamPartitionKeys: env.partitionKey === undefined ? undefined : [env.partitionKey],
+        upstreamPartitionKeys: parts?.keys,
         instanceDir: env.instanceDir,
         log,
         resources,
@@ -208,6 +257,34 @@ export function failureEvent(env: StepEnv, step: PlanStep, err: unknown, message
     type: "STEP_FAILURE",
     level: "error",
     message,
-    data: { error: serializeError(err), assetKeys: step.assetKeys, checkKeys: step.checkKeys },
+    data: {
+      error: serializeError(err),
+      assetKeys: step.assetKeys,
+      checkKeys: step.checkKeys,
+      ...(partitionFields(stepPartitions(env, step)).partitions ? { partitions: stepPartitions(env, step)!.keys } : {}),
+    },
   });
+}
+
+/**
+ * The value to store for each partition. A range run returns a record keyed by partition key
+ * (like Dagster's I/O managers expect for partition ranges); a single partition stores the value.
+ */
+function splitByPartition(assetKey: string, value: unknown, keys: string[] | undefined): Map<string | undefined, unknown> {
+  if (!keys || keys.length === 1) return new Map([[keys?.[0], value]]);
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    throw new StrataError("IO_FAILED", `"${assetKey}" ran over ${keys.length} partitions but returned a single value`, {
+      assetKey,
+      hint: "In a range run return an object keyed by partition key ({ [key]: value }), or return nothing and write the data yourself.",
+    });
+  }
+  const record = value as Record<string, unknown>;
+  const missing = keys.filter((k) => !(k in record));
+  if (missing.length > 0) {
+    throw new StrataError("IO_FAILED", `"${assetKey}" returned no value for partition(s) ${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ", …" : ""}`, {
+      assetKey,
+      hint: "Return one entry per partition key of the range (ctx.partitionKeys).",
+    });
+  }
+  return new Map(keys.map((k) => [k, record[k]]));
 }

@@ -34,6 +34,11 @@ export interface StartLocationOptions {
   env?: NodeJS.ProcessEnv;
   /** Receives what user code prints (stdout and stderr of the child). */
   onOutput?: (text: string) => void;
+  /**
+   * Run the child in its own process group, so Ctrl-C in the parent's terminal does not reach
+   * it (backfill workers finish their run when the backfill command is interrupted).
+   */
+  detached?: boolean;
 }
 
 /**
@@ -51,6 +56,7 @@ export function startLocation(project: ProjectConfig, options: StartLocationOpti
       env: options.env ?? process.env,
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
+      detached: options.detached ?? false,
     },
   );
   const out = options.onOutput ?? ((t: string) => process.stderr.write(t));
@@ -97,28 +103,30 @@ function handle(child: ChildProcess, snapshot: DefinitionsSnapshot, loadMs: numb
     pid: child.pid ?? -1,
     execute(runId, onEvent) {
       return new Promise<RunStatus>((resolve, reject) => {
-        let done = false;
+        const cleanup = () => {
+          child.off("message", onMessage);
+          child.off("exit", onExit);
+        };
         const onMessage = (raw: unknown) => {
           const msg = safeParse(raw);
           if (!msg) return;
           if (msg.type === "event") onEvent?.(msg.event);
           else if (msg.type === "run_finished" && msg.runId === runId) {
-            done = true;
+            cleanup();
             resolve(msg.status);
           } else if (msg.type === "fatal") {
-            done = true;
+            cleanup();
             reject(deserializeError(msg.error));
           }
         };
+        const onExit = (code: number | null, signal: string | null) => {
+          cleanup();
+          reject(new StrataError("INTERNAL", `The run worker exited unexpectedly (${signal ?? `code ${code}`})`, {
+            hint: "Its output above may say why; the run has been marked failed.",
+          }));
+        };
         child.on("message", onMessage);
-        child.once("exit", (code, signal) => {
-          child.off("message", onMessage);
-          if (!done) {
-            reject(new StrataError("INTERNAL", `The run worker exited unexpectedly (${signal ?? `code ${code}`})`, {
-              hint: "Its output above may say why; the run has been marked failed.",
-            }));
-          }
-        });
+        child.once("exit", onExit);
         send({ type: "execute", runId });
       });
     },

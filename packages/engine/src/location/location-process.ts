@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { AssetGraph, serializeError, type RunStatus } from "@strata/core";
 import { loadDefinitions, type LoadedDefinitions } from "./load-definitions.ts";
 import { parseParentMessage, type ChildMessage } from "./protocol.ts";
+import { Redactor } from "../redactor.ts";
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +27,20 @@ process.on("SIGINT", () => {
   controller.abort();
 });
 process.on("SIGTERM", () => controller.abort());
+
+// What user code prints goes to the parent (the CLI shows it): secrets resolved by this
+// process's runs are redacted from it, as they are from events.
+const redactor = new Redactor();
+for (const stream of [process.stdout, process.stderr]) {
+  const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    const encoding = typeof rest[0] === "string" ? rest[0].toLowerCase() : "utf8";
+    const redactable = typeof chunk === "string" ? encoding === "utf8" || encoding === "utf-8" : chunk instanceof Uint8Array;
+    if (!redactor.active || !redactable) return write(chunk, ...rest);
+    const text = typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8");
+    return write(redactor.text(text), ...rest.filter((r) => typeof r === "function"));
+  }) as typeof stream.write;
+}
 
 async function main(): Promise<void> {
   const t0 = performance.now();
@@ -56,11 +71,11 @@ async function main(): Promise<void> {
     if (msg.type === "cancel") controller.abort();
     else if (msg.type === "shutdown") process.disconnect();
     else
+      // Runs execute one after another; the parent keeps the process for the next one
+      // (backfill worker pools) or sends "shutdown". If the parent dies, the IPC channel
+      // closes and the process exits once the current run has finished.
       void execute(loaded, msg.runId).then(
-        (status) => {
-          send({ type: "run_finished", runId: msg.runId, status });
-          process.disconnect();
-        },
+        (status) => send({ type: "run_finished", runId: msg.runId, status }),
         (err: unknown) => {
           send({ type: "fatal", error: serializeError(err) });
           process.disconnect();
@@ -83,6 +98,7 @@ async function execute(loaded: LoadedDefinitions, runId: string): Promise<RunSta
       storage: instance.storage,
       instanceDir: instance.dir,
       signal: controller.signal,
+      redactor,
       onEvent: (event) => send({ type: "event", event }),
     });
   } finally {

@@ -48,8 +48,82 @@ export function buildProgram(): Command {
     .description("materialize a selection of assets in a new run")
     .option("-s, --select <selection>", "asset selection (default: all assets)")
     .option("-t, --tag <key=value>", "tag the run (repeatable)", collect)
+    .option("--partition <key>", "the partition to materialize (partitioned assets)")
+    .option("--partition-range <start...end>", "materialize a range of partitions in one run, e.g. 2024-08-01...2024-08-31")
     .option(...projectOpt)
-    .action(run(async (o: { select?: string; tag?: string[]; project?: string }) => (await materializeCmd()).materializeCommand(o)));
+    .action(
+      run(async (o: { select?: string; tag?: string[]; partition?: string; partitionRange?: string; project?: string }) =>
+        (await materializeCmd()).materializeCommand(o),
+      ),
+    );
+
+  program
+    .command("partitions")
+    .description("summarise an asset's partitions: ranges of materialized / stale / failed / in progress / missing")
+    .argument("<asset>", "asset key")
+    .option("--json", "print JSON")
+    .option(...projectOpt)
+    .action(run(async (asset: string, o: { json?: boolean; project?: string }) => (await import("./commands/partitions.ts")).partitionsCommand(asset, o)));
+
+  const dynamic = program.command("dynamic-partitions").description("add, remove and list keys of dynamic partition sets");
+  dynamic
+    .command("add")
+    .argument("<name>", "dynamic partitions name")
+    .argument("<keys...>", "keys to add")
+    .option(...projectOpt)
+    .action(run(async (name: string, keys: string[], o: { project?: string }) => (await import("./commands/partitions.ts")).dynamicCommand("add", name, keys, o)));
+  dynamic
+    .command("remove")
+    .argument("<name>", "dynamic partitions name")
+    .argument("<keys...>", "keys to remove")
+    .option(...projectOpt)
+    .action(run(async (name: string, keys: string[], o: { project?: string }) => (await import("./commands/partitions.ts")).dynamicCommand("remove", name, keys, o)));
+  dynamic
+    .command("list")
+    .argument("[name]", "a set (omit to list the sets)")
+    .option(...projectOpt)
+    .action(run(async (name: string | undefined, o: { project?: string }) => (await import("./commands/partitions.ts")).dynamicCommand("list", name, [], o)));
+
+  const backfill = program.command("backfill").description("backfill partitions: create, list, show, cancel, resume");
+  const backfillCmd = () => import("./commands/backfill.ts");
+  backfill
+    .command("create")
+    .description("plan and run a backfill of a selection over partitions (in the foreground; Ctrl-C pauses it)")
+    .requiredOption("-s, --select <selection>", "assets to backfill")
+    .option("--partition-range <start...end>", "a range of partition keys")
+    .option("--partitions <keys>", "comma-separated partition keys")
+    .option("--all", "every partition")
+    .option("--missing", "only partitions that are missing")
+    .option("--failed", "only partitions whose last run failed")
+    .option("--max-runs <n>", "runs at once", "4")
+    .option("-t, --tag <key=value>", "tag the backfill's runs (repeatable)", collect)
+    .option(...projectOpt)
+    .action(run(async (o: Record<string, unknown>) => (await backfillCmd()).backfillCreateCommand(o)));
+  backfill
+    .command("list")
+    .description("backfills, newest first")
+    .option("--json", "print JSON")
+    .option(...projectOpt)
+    .action(run(async (o: { json?: boolean; project?: string }) => (await backfillCmd()).backfillListCommand(o)));
+  backfill
+    .command("show")
+    .description("a backfill's status and per-partition outcome")
+    .argument("<backfill-id>")
+    .option("--json", "print JSON")
+    .option(...projectOpt)
+    .action(run(async (id: string, o: { json?: boolean; project?: string }) => (await backfillCmd()).backfillShowCommand(id, o)));
+  backfill
+    .command("cancel")
+    .description("cancel a backfill: nothing new starts, running runs are asked to stop")
+    .argument("<backfill-id>")
+    .option(...projectOpt)
+    .action(run(async (id: string, o: { project?: string }) => (await backfillCmd()).backfillCancelCommand(id, o)));
+  backfill
+    .command("resume")
+    .description("continue a paused or interrupted backfill (relaunches runs lost with their worker)")
+    .argument("<backfill-id>")
+    .option(...projectOpt)
+    .action(run(async (id: string, o: { project?: string }) => (await backfillCmd()).backfillResumeCommand(id, o)));
 
   const runs = program
     .command("runs")

@@ -1,4 +1,4 @@
-import { StrataError } from "@strata/core";
+import { StrataError, parseKeyRange } from "@strata/core";
 import { reexecutionRequest } from "@strata/engine";
 import { AssetGraph } from "@strata/core";
 import { loadLocation, openProjectInstance, resolveProject } from "../project-context.ts";
@@ -8,6 +8,8 @@ import { runInLocation } from "./run-in-location.ts";
 export interface MaterializeFlags {
   select?: string;
   tag?: string[];
+  partition?: string;
+  partitionRange?: string;
   project?: string;
 }
 
@@ -19,7 +21,17 @@ export async function materializeCommand(flags: MaterializeFlags): Promise<numbe
   let output: (t: string) => void = (t) => process.stderr.write(t);
   const location = await loadLocation(project, (t) => output(t));
   try {
-    return await runInLocation(instance, location, { ...(flags.select ? { selection: flags.select } : {}), tags }, (fn) => (output = fn));
+    return await runInLocation(
+      instance,
+      location,
+      {
+        ...(flags.select ? { selection: flags.select } : {}),
+        tags,
+        ...(flags.partition !== undefined ? { partitionKey: flags.partition } : {}),
+        ...(flags.partitionRange !== undefined ? { partitionRange: parseKeyRange(flags.partitionRange) } : {}),
+      },
+      (fn) => (output = fn),
+    );
   } finally {
     location.close();
     await instance.close();

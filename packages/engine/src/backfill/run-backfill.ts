@@ -1,0 +1,166 @@
+import { newRunId, planRun, type AssetGraph, type RunRecord, type RunStatus } from "@strata/core";
+import type { BackfillChunkRecord, BackfillRecord, BackfillStatus, Storage } from "@strata/storage";
+import { reconcileBackfill, type BackfillState } from "./reconcile.ts";
+
+export interface RunLauncher {
+  /** Executes a stored run to completion (e.g. on a {@link WorkerPool}). */
+  run(runId: string): Promise<RunStatus>;
+}
+
+export interface RunBackfillOptions {
+  storage: Storage;
+  graph: AssetGraph;
+  backfillId: string;
+  launcher: RunLauncher;
+  /** Aborting pauses the backfill: nothing new is launched; runs in flight finish. */
+  signal?: AbortSignal;
+  onProgress?: (state: BackfillState, backfill: BackfillRecord) => void;
+  pollMs?: number;
+}
+
+export type BackfillOutcome = BackfillStatus | "PAUSED";
+
+/**
+ * Drives a backfill until it ends: launches chunks whose upstream chunks succeeded, at most
+ * `maxConcurrentRuns` at a time. Crash-safe: each launch creates the run and attaches it to
+ * its chunk in one transaction (compare-and-set), so a partition is never launched twice;
+ * after a restart (`resume`) launched runs are followed, never-started ones started, lost ones
+ * relaunched.
+ */
+export async function runBackfill(opts: RunBackfillOptions): Promise<BackfillOutcome> {
+  const { storage, backfillId } = opts;
+  await storage.transitionBackfill(backfillId, "IN_PROGRESS", { fromStatuses: ["REQUESTED", "IN_PROGRESS", "FAILED"] });
+  const inFlight = new Set<string>();
+  let wake: () => void = () => {};
+  const launch = (runId: string) => {
+    inFlight.add(runId);
+    opts.launcher.run(runId).then(
+      () => undefined,
+      () => undefined, // the run's own status (or the run monitor) tells the outcome
+    ).finally(() => {
+      inFlight.delete(runId);
+      wake();
+    });
+  };
+
+  for (;;) {
+    const backfill = (await storage.getBackfill(backfillId))!;
+    const state = await reconcileBackfill(storage, backfillId);
+    opts.onProgress?.(state, backfill);
+    const done = await finishIfDone(storage, backfill, state);
+    if (done) return done;
+    if (backfill.status === "CANCELING") {
+      await requestCancellation(storage, state);
+    } else if (opts.signal?.aborted) {
+      if (inFlight.size === 0) return "PAUSED";
+    } else {
+      const active = state.chunks.filter((c) => c.status === "LAUNCHED" && !isEnded(state.runs.get(c.runId!)?.status));
+      for (const c of active) {
+        // Created but never started (the launcher died between the two): start it now.
+        const run = state.runs.get(c.runId!);
+        if (run?.status === "NOT_STARTED" && !inFlight.has(run.runId)) launch(run.runId);
+      }
+      let capacity = backfill.maxConcurrentRuns - active.length;
+      const byId = new Map(state.chunks.map((c) => [c.chunkId, c] as const));
+      for (const c of state.chunks) {
+        if (capacity <= 0) break;
+        if (c.status !== "PENDING" || !c.dependsOn.every((d) => byId.get(d)!.status === "SUCCESS")) continue;
+        const run = chunkRun(opts.graph, backfill, c);
+        if (await storage.launchBackfillChunk(backfillId, c.chunkId, run, c.runId ?? null)) {
+          launch(run.runId);
+          capacity--;
+        }
+      }
+    }
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, opts.pollMs ?? 1000);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+      if (opts.signal && !opts.signal.aborted) opts.signal.addEventListener("abort", wake, { once: true });
+    });
+  }
+}
+
+/** Ends the backfill when nothing is pending or running; returns its final status. */
+export async function finishIfDone(storage: Storage, backfill: BackfillRecord, state: BackfillState): Promise<BackfillStatus | undefined> {
+  if (["COMPLETED", "CANCELED"].includes(backfill.status)) return backfill.status;
+  const running = state.chunks.some((c) => c.status === "LAUNCHED");
+  if (backfill.status === "CANCELING" && !running) {
+    const pending = state.chunks.filter((c) => c.status === "PENDING").map((c) => ({ chunkId: c.chunkId, status: "CANCELED" as const }));
+    if (pending.length) await storage.updateBackfillChunks(backfill.backfillId, pending);
+    await storage.transitionBackfill(backfill.backfillId, "CANCELED", { fromStatuses: ["CANCELING"], endedAt: Date.now() });
+    return "CANCELED";
+  }
+  if (state.finalStatus && backfill.status !== "CANCELING") {
+    if (backfill.status !== state.finalStatus) {
+      await storage.transitionBackfill(backfill.backfillId, state.finalStatus, { fromStatuses: ["IN_PROGRESS", "REQUESTED", "FAILED"], endedAt: Date.now() });
+    }
+    return state.finalStatus;
+  }
+  return undefined;
+}
+
+/**
+ * Cancels a backfill: nothing new launches; queued runs end at once, running ones are asked to
+ * stop. The backfill ends CANCELED when its last run has ended.
+ */
+export async function cancelBackfill(storage: Storage, backfillId: string): Promise<BackfillStatus> {
+  await storage.transitionBackfill(backfillId, "CANCELING", { fromStatuses: ["REQUESTED", "IN_PROGRESS", "FAILED"] });
+  const state = await reconcileBackfill(storage, backfillId);
+  await requestCancellation(storage, state);
+  const after = await reconcileBackfill(storage, backfillId);
+  const backfill = (await storage.getBackfill(backfillId))!;
+  return (await finishIfDone(storage, backfill, after)) ?? backfill.status;
+}
+
+async function requestCancellation(storage: Storage, state: BackfillState): Promise<void> {
+  const now = Date.now();
+  for (const c of state.chunks) {
+    if (c.status !== "LAUNCHED") continue;
+    const run = state.runs.get(c.runId!);
+    if (!run || isEnded(run.status)) continue;
+    if (run.status === "NOT_STARTED" || run.status === "QUEUED") {
+      await storage.transitionRun(run.runId, "CANCELED", {
+        fromStatuses: [run.status],
+        fields: { endedAt: now },
+        event: { runId: run.runId, type: "RUN_CANCELED", timestamp: now, level: "warn", message: "Backfill canceled before the run started" },
+      });
+    } else if (run.status !== "CANCELING") {
+      await storage.transitionRun(run.runId, "CANCELING", {
+        fromStatuses: ["STARTING", "STARTED"],
+        event: { runId: run.runId, type: "RUN_CANCELING", timestamp: now, level: "warn", message: "Backfill canceled" },
+      });
+    }
+  }
+}
+
+function isEnded(status: RunStatus | undefined): boolean {
+  return status === "SUCCESS" || status === "FAILURE" || status === "CANCELED";
+}
+
+function chunkRun(graph: AssetGraph, backfill: BackfillRecord, c: BackfillChunkRecord): RunRecord {
+  const now = Date.now();
+  const plan = planRun(graph, c.assetKeys.filter((k) => graph.has(k)));
+  const single = c.partitionKeys.length === 1 ? c.partitionKeys[0] : undefined;
+  const range = c.partitionRange ?? (c.partitionKeys.length > 1 ? { start: c.partitionKeys[0]!, end: c.partitionKeys.at(-1)! } : undefined);
+  return {
+    runId: newRunId(now),
+    status: "NOT_STARTED",
+    selection: `backfill ${backfill.backfillId}`,
+    assetKeys: plan.assetKeys,
+    checkKeys: plan.checkKeys,
+    tags: {
+      ...backfill.tags,
+      "strata/backfill": backfill.backfillId,
+      ...(single !== undefined ? { "strata/partition": single } : {}),
+      ...(range ? { "strata/partition_range_start": range.start, "strata/partition_range_end": range.end } : {}),
+    },
+    location: backfill.location,
+    ...(single !== undefined ? { partitionKey: single } : {}),
+    createdAt: now,
+    updatedAt: now,
+    config: range ? { partitionRange: range } : {},
+  };
+}
