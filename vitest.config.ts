@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // Many tests wait on child processes (CLI, workers); vitest's default (cores - 1) would
+    // run one file at a time on a 2-core machine.
+    maxWorkers: 2,
   },
 });

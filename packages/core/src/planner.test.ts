@@ -326,3 +326,21 @@ describe("assetsToReexecute", () => {
     expect(assetsToReexecute(new Set(["a", "b"]), new Set())).toEqual(["a", "b"]);
   });
 });
+
+describe("blocking checks on assets outside the run", () => {
+  it("gate the downstream when the check itself is in the run", async () => {
+    const { asset, assetCheck, defineDefinitions, buildSnapshot, AssetGraph, planRun } = await import("./index.ts");
+    const up = asset({ name: "up" }, () => 1);
+    const down = asset({ name: "down", deps: [up] }, () => 1);
+    const gate = assetCheck({ asset: up, name: "gate", blocking: true }, () => true);
+    const graph = AssetGraph.fromSnapshot(
+      buildSnapshot(defineDefinitions({ assets: [up, down], checks: [gate] }), { location: "t", root: "/" }),
+    );
+    const plan = planRun(graph, ["down"], { checkKeys: ["up:gate"] });
+    const downStep = plan.steps.find((s) => s.key === "down")!;
+    expect(downStep.blockingChecks).toEqual(["up:gate"]);
+    expect(downStep.dependsOn).toEqual(["up__check__gate"]);
+    expect(downStep.upstreamAssets).toEqual([]);
+    expect(plan.steps.map((s) => s.key)).toEqual(["up__check__gate", "down"]);
+  });
+});

@@ -45,9 +45,18 @@ export interface PlanOptions {
  */
 export function planRun(graph: AssetGraph, selected: Iterable<string>, options: PlanOptions = {}): ExecutionPlan {
   const assetSet = new Set<string>();
+  const external: string[] = [];
   for (const k of selected) {
     if (!graph.has(k)) throw new StrataError("PLAN_INVALID", `Unknown asset "${k}" in selection`);
-    assetSet.add(k);
+    // External assets are produced outside Strata: selections may include them, runs never do.
+    if (graph.get(k).external) external.push(k);
+    else assetSet.add(k);
+  }
+  if (assetSet.size === 0 && external.length > 0) {
+    throw new StrataError("PLAN_INVALID", `${external.length === 1 ? `Asset "${external[0]}" is` : `Assets ${external.slice(0, 5).join(", ")} are`} external (produced outside Strata) and cannot be materialised`, {
+      assetKey: external[0],
+      hint: "Select the assets that depend on it instead (`<key>+` works: the external asset itself is left out of the run).",
+    });
   }
   const checkSet = new Set<string>();
   if (options.checkKeys) {
@@ -119,9 +128,13 @@ export function planRun(graph: AssetGraph, selected: Iterable<string>, options: 
     for (const k of step.assetKeys) {
       for (const p of graph.parents(k)) {
         const producer = stepOfAsset.get(p);
-        if (!producer || producer === step.key) continue;
-        deps.add(producer);
-        up.add(p);
+        if (producer === step.key) continue;
+        if (producer) {
+          deps.add(producer);
+          up.add(p);
+        }
+        // A blocking check evaluated in this run gates the downstream even when its asset was
+        // materialised earlier (e.g. a re-execution that re-runs the failed check).
         for (const c of graph.get(p).checks) {
           const check = graph.check(c)!;
           if (!check.blocking || !checkSet.has(c)) continue;
