@@ -33,3 +33,11 @@ export type {
   AdapterType, ColumnInfo, DbtGroup, DbtMacro, DbtNode, DbtProject, DbtSource, FreshnessThreshold, NodeResourceType, RelationName,
   ResourceType, SourceFreshness, TestMetadata,
 } from "./project-types.ts";
+export type { SqlAdapter, SqlSession, RelationKind, Row } from "./adapters/adapter.ts";
+export { duckdbAdapter, openDuckDBAdapter } from "./adapters/duckdb.ts";
+export { postgresAdapter, openPostgresAdapter, type PostgresAdapterOptions } from "./adapters/postgres.ts";
+export { openAdapter } from "./adapters/open.ts";
+export { runDbtNode, sourceFreshness, type DbtNodeResult, type RunNodeOptions, type FreshnessResult } from "./run-node.ts";
+export { runDbtProject, plannedNodes, executionOrder, writeArtifacts, type DbtCommand, type RunProjectOptions, type ProjectRunResult } from "./run-project.ts";
+export { excerpt } from "./node-error.ts";
+export { dbtAssets, dbtSourceAssets, loadProjectFor, defaultSourceKey, FULL_REFRESH_TAG, type DbtAssetsOptions } from "./dbt-assets.ts";

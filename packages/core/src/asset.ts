@@ -5,6 +5,9 @@ import { StrataError } from "./errors.ts";
 import { normalizeMetadata, type MetadataInput, type MetadataMap } from "./metadata.ts";
 import type { CheckSeverity, MaterializeResult } from "./materialize-result.ts";
 import type { BackfillPolicy, PartitionMapping, PartitionsDefinition } from "./partitions/index.ts";
+import type { AutomationCondition, AutomationConditionSnapshot } from "./automation/condition.ts";
+import type { FreshnessPolicy } from "./automation/freshness.ts";
+import { automationOption, freshnessOption } from "./automation/load.ts";
 
 /** How a failed step is retried. Delay grows with `backoff: "exponential"` (doubling). */
 export interface RetryPolicy {
@@ -50,6 +53,9 @@ export interface AssetSpec {
   partitions?: PartitionsDefinition;
   /** How backfills launch runs for it (default: one run per partition). */
   backfillPolicy?: BackfillPolicy;
+  /** Declarative automation condition (snapshot form). */
+  automation?: AutomationConditionSnapshot;
+  freshness?: FreshnessPolicy;
 }
 
 /** Anything that names an asset: a definition (single asset), a key string or key parts. */
@@ -79,6 +85,8 @@ export interface AssetsDefinition<TOut = unknown> {
   readonly canSubset: boolean;
   readonly fn: AssetFn;
   readonly codeRef: CodeRef | undefined;
+  /** Declared only, produced outside Strata (see `externalAsset`): never executed. */
+  readonly external?: boolean;
   /** Phantom: type of the stored output value, used to type downstream inputs. */
   readonly __out?: TOut;
   /** The key, for single-asset definitions. */
@@ -94,6 +102,8 @@ export interface AssetAttributesPatch {
   kinds?: string[];
   metadata?: MetadataInput;
   description?: string;
+  /** Replaces the recorded source location (YAML components point assets at their defs.yaml line). */
+  codeRef?: CodeRef;
 }
 
 interface CommonOptions {
@@ -109,6 +119,10 @@ interface CommonOptions {
   partitions?: PartitionsDefinition;
   /** Backfill policy: `singleRun()` or `multiRun(n)` (default: one run per partition). */
   backfillPolicy?: BackfillPolicy;
+  /** When the daemon materialises it: `AutomationCondition.eager()`, `.onCron("0 6 * * *")`, ... */
+  automation?: AutomationCondition;
+  /** Freshness policy: `freshnessPolicy.timeWindow({ failAfter: "24h" })` or `freshnessPolicy.cron({...})`. */
+  freshness?: FreshnessPolicy;
 }
 
 export interface AssetOptions<TIns extends Record<string, AssetDepInput>> extends CommonOptions {
@@ -180,6 +194,8 @@ export function asset<TIns extends Record<string, AssetDepInput> = Record<string
 export interface MultiAssetSpecInput extends CommonOptions {
   key: AssetKeyInput;
   deps?: readonly AssetDepInput[];
+  /** Where this asset is defined (e.g. a SQL model's file), when not the multiAsset call. */
+  codeRef?: CodeRef;
 }
 
 export interface MultiAssetOptions<TIns extends Record<string, AssetDepInput>> {
@@ -227,8 +243,8 @@ export function multiAsset<TIns extends Record<string, AssetDepInput> = Record<s
       key,
       deps,
       { ...s, group: s.group ?? options.group, ...(partitions ? { partitions } : {}), ...(backfillPolicy ? { backfillPolicy } : {}) },
-      codeRef,
-      where,
+      s.codeRef ?? codeRef,
+      s.codeRef ? `${s.codeRef.file}:${s.codeRef.line}` : where,
     );
   });
   return makeDefinition({
@@ -247,6 +263,12 @@ export function multiAsset<TIns extends Record<string, AssetDepInput> = Record<s
 
 type DefinitionFields = Omit<AssetsDefinition, "kind" | "key" | "withAttributes" | "__out">;
 
+/** A copy of `def` marked external: declared, never executed (used by `externalAsset`). */
+export function asExternal(def: AssetsDefinition): AssetsDefinition {
+  const { kind: _kind, key: _key, withAttributes: _w, __out: _o, ...fields } = def;
+  return makeDefinition({ ...fields, external: true });
+}
+
 function makeDefinition<T>(fields: DefinitionFields): AssetsDefinition<T> {
   const def: AssetsDefinition<T> = {
     kind: "assets",
@@ -255,7 +277,12 @@ function makeDefinition<T>(fields: DefinitionFields): AssetsDefinition<T> {
     ins: Object.freeze(fields.ins),
     resources: Object.freeze([...fields.resources]),
     key: fields.specs[0]!.key,
-    withAttributes: (patch) => makeDefinition<T>({ ...fields, specs: fields.specs.map((s) => patchSpec(s, patch)) }),
+    withAttributes: (patch) =>
+      makeDefinition<T>({
+        ...fields,
+        ...(patch.codeRef ? { codeRef: patch.codeRef } : {}),
+        specs: fields.specs.map((s) => patchSpec(s, patch)),
+      }),
   };
   return Object.freeze(def);
 }
@@ -269,6 +296,7 @@ function patchSpec(s: AssetSpec, p: AssetAttributesPatch): AssetSpec {
     kinds: p.kinds ? [...p.kinds] : s.kinds,
     metadata: p.metadata ? { ...s.metadata, ...normalizeMetadata(p.metadata) } : s.metadata,
     ...((p.description ?? s.description) !== undefined ? { description: p.description ?? s.description } : {}),
+    ...((p.codeRef ?? s.codeRef) ? { codeRef: p.codeRef ?? s.codeRef } : {}),
   };
   validateAttributes(s.key, patched, s.codeRef ? `${s.codeRef.file}:${s.codeRef.line}` : undefined);
   return patched;
@@ -352,6 +380,8 @@ function makeSpec(key: AssetKey, deps: AssetDep[], o: CommonOptions, codeRef: Co
     ...(codeRef ? { codeRef } : {}),
     ...(o.partitions ? { partitions: validPartitions(key, o.partitions, where) } : {}),
     ...(o.backfillPolicy ? { backfillPolicy: o.backfillPolicy } : {}),
+    ...(o.automation !== undefined ? { automation: automationOption(key, o.automation, where) } : {}),
+    ...(o.freshness !== undefined ? { freshness: freshnessOption(key, o.freshness, where) } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { AssetGraph, findCycle } from "./graph.ts";
 import { snapshotResource, validateLiteralConfig } from "./resource.ts";
 import type { AssetNodeSnapshot, CheckNodeSnapshot, DefinitionsSnapshot } from "./snapshot.ts";
 import { closest } from "./suggest.ts";
+import { snapshotAutomation } from "./automation/load.ts";
 import { defaultMapping, partitionsToSnapshot, validateMapping, type PartitionsDefinition } from "./partitions/index.ts";
 
 /** Resource keys that always exist: the engine provides a default for each. */
@@ -15,6 +16,12 @@ export const BUILTIN_RESOURCES: ReadonlySet<string> = new Set(["io_manager"]);
 export interface BuildSnapshotOptions {
   location: string;
   root: string;
+  /**
+   * Lets assets depend on keys this location does not define (a code location of a workspace:
+   * another location defines them, and the workspace validates the deps across locations).
+   * Default false: an unknown dep is an error.
+   */
+  allowUnknownDeps?: boolean;
 }
 
 /**
@@ -57,11 +64,14 @@ export function buildSnapshot(defs: Definitions, options: BuildSnapshotOptions):
         ...(def.pool ? { pool: def.pool } : {}),
         io: def.io,
         canSubset: def.canSubset,
+        ...(def.external ? { external: true as const } : {}),
         checks: [],
         ...(spec.codeRef ? { codeRef: spec.codeRef } : {}),
         location: options.location,
         ...(spec.partitions ? { partitions: partitionsToSnapshot(spec.partitions) } : {}),
         ...(spec.backfillPolicy ? { backfillPolicy: spec.backfillPolicy } : {}),
+        ...(spec.automation ? { automation: spec.automation } : {}),
+        ...(spec.freshness ? { freshness: spec.freshness } : {}),
       };
       byKey.set(spec.key, { node, def });
       assets.push(node);
@@ -139,7 +149,7 @@ export function buildSnapshot(defs: Definitions, options: BuildSnapshotOptions):
 
   for (const a of assets) {
     for (const d of a.deps) {
-      if (byKey.has(d.key)) continue;
+      if (byKey.has(d.key) || options.allowUnknownDeps) continue;
       const hint = closest(d.key, byKey.keys());
       throw new StrataError("DEFS_UNKNOWN_DEP", `Asset "${a.key}" depends on unknown asset "${d.key}"`, {
         assetKey: a.key,
@@ -185,6 +195,7 @@ export function buildSnapshot(defs: Definitions, options: BuildSnapshotOptions):
   };
   validateAcyclic(snapshot, rel);
   validatePartitionMappings(snapshot, rel);
+  Object.assign(snapshot, snapshotAutomation(defs.schedules, defs.sensors, AssetGraph.fromSnapshot(snapshot), rel));
   return snapshot;
 }
 
@@ -193,7 +204,9 @@ function validatePartitionMappings(snapshot: DefinitionsSnapshot, rel: (r: CodeR
   const byKey = new Map(snapshot.assets.map((a) => [a.key, a] as const));
   for (const a of snapshot.assets) {
     for (const d of a.deps) {
-      const up = byKey.get(d.key)!;
+      const up = byKey.get(d.key);
+      // An external dep (workspace location): its partitions are checked by the workspace.
+      if (!up) continue;
       if (!a.partitions && !up.partitions && !d.partitionMapping) continue;
       try {
         const down = a.partitions as PartitionsDefinition | undefined;
@@ -227,8 +240,8 @@ function validateAcyclic(snapshot: DefinitionsSnapshot, rel: (r: CodeRef | undef
   for (const a of snapshot.assets) {
     const s = stepParents.get(a.node) ?? new Set<string>();
     for (const d of a.deps) {
-      const p = graph.get(d.key).node;
-      if (p !== a.node) s.add(p);
+      const p = graph.find(d.key)?.node;
+      if (p !== undefined && p !== a.node) s.add(p);
     }
     stepParents.set(a.node, s);
   }

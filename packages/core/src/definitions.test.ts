@@ -34,6 +34,8 @@ describe("defineDefinitions", () => {
       resources: {},
       executor: DEFAULT_EXECUTOR,
       pools: {},
+      schedules: [],
+      sensors: [],
     });
     expect(isDefinitions(d)).toBe(true);
     expect(isDefinitions({ assets: [] })).toBe(false);

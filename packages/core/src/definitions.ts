@@ -4,6 +4,8 @@ import { StrataError } from "./errors.ts";
 import { ioManager, isIOManager } from "./io-manager.ts";
 import { constantResource, isResourceDefinition, type ResourceDefinition } from "./resource.ts";
 import { DEFAULT_EXECUTOR, type ExecutorSettings } from "./snapshot.ts";
+import { isScheduleDefinition, type ScheduleDefinition } from "./automation/schedule.ts";
+import { isSensorDefinition, type SensorDefinition } from "./automation/sensor.ts";
 
 /**
  * Everything a project defines. Build it with {@link defineDefinitions}; combine several with
@@ -25,6 +27,8 @@ export interface Definitions {
   readonly resources: Readonly<Record<string, ResourceDefinition>>;
   readonly executor: ExecutorSettings;
   readonly pools: Readonly<Record<string, number>>;
+  readonly schedules: readonly ScheduleDefinition[];
+  readonly sensors: readonly SensorDefinition[];
 }
 
 export interface DefinitionsInput {
@@ -33,6 +37,10 @@ export interface DefinitionsInput {
   resources?: Record<string, unknown>;
   executor?: Partial<ExecutorSettings>;
   pools?: Record<string, number>;
+  /** Created with `schedule()`. */
+  schedules?: readonly ScheduleDefinition[];
+  /** Created with `sensor()`, `assetSensor()` or `runStatusSensor()`. */
+  sensors?: readonly SensorDefinition[];
 }
 
 export function defineDefinitions(input: DefinitionsInput = {}): Definitions {
@@ -51,6 +59,14 @@ export function defineDefinitions(input: DefinitionsInput = {}): Definitions {
         hint: "Pass values created with assetCheck().",
       });
     }
+  });
+  const schedules = [...(input.schedules ?? [])];
+  schedules.forEach((s, i) => {
+    if (!isScheduleDefinition(s)) throw new StrataError("DEFS_INVALID", `schedules[${i}] is not a schedule (got ${describe(s)})`, { hint: "Pass values created with schedule()." });
+  });
+  const sensors = [...(input.sensors ?? [])];
+  sensors.forEach((s, i) => {
+    if (!isSensorDefinition(s)) throw new StrataError("DEFS_INVALID", `sensors[${i}] is not a sensor (got ${describe(s)})`, { hint: "Pass values created with sensor(), assetSensor() or runStatusSensor()." });
   });
   const resources: Record<string, ResourceDefinition> = {};
   for (const [name, value] of Object.entries(input.resources ?? {})) resources[name] = toResource(value);
@@ -78,6 +94,8 @@ export function defineDefinitions(input: DefinitionsInput = {}): Definitions {
     resources: Object.freeze(resources),
     executor: Object.freeze(executor),
     pools: Object.freeze(pools),
+    schedules: Object.freeze(schedules),
+    sensors: Object.freeze(sensors),
   });
 }
 
@@ -100,6 +118,8 @@ export function mergeDefinitions(...defs: Definitions[]): Definitions {
     resources,
     executor: defs.reduce((acc, d) => ({ ...acc, ...explicitExecutorSettings(d.executor) }), DEFAULT_EXECUTOR),
     pools: Object.assign({}, ...defs.map((d) => d.pools)),
+    schedules: defs.flatMap((d) => d.schedules ?? []),
+    sensors: defs.flatMap((d) => d.sensors ?? []),
   });
 }
 

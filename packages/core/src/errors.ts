@@ -34,6 +34,13 @@ export type StrataErrorCode =
   | "BACKFILL_NOT_FOUND"
   | "USAGE"
   | "INTERNAL"
+  /** Components and YAML definitions (`defs/`): YAML syntax, unknown component types, invalid attributes, templates. */
+  | "YAML_SYNTAX"
+  | "COMPONENT_UNKNOWN_TYPE"
+  | "COMPONENT_INVALID"
+  | "TEMPLATE_INVALID"
+  /** A workspace (several code locations): workspace.yaml, duplicate keys or unknown deps across locations. */
+  | "WORKSPACE_INVALID"
   /** A warehouse (e.g. DuckDB) file is held open for writing by another process. */
   | "WAREHOUSE_LOCKED"
   /** A SQL statement sent to a warehouse failed (the error carries the SQL and a hint). */

@@ -26,6 +26,8 @@ export type EventType =
   | "ASSET_MATERIALIZATION"
   | "ASSET_CHECK_EVALUATION"
   | "ASSET_WIPED"
+  /** The daemon's freshness loop saw an asset's freshness state change (data: { from, to, reason }). */
+  | "ASSET_FRESHNESS_CHANGED"
   | "LOG"
   | "ENGINE_EVENT";
 

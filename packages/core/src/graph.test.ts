@@ -6,6 +6,12 @@ import { defineDefinitions } from "./definitions.ts";
 import { StrataError } from "./errors.ts";
 import { AssetGraph, findCycle, kahn } from "./graph.ts";
 
+/** Process CPU time in ms: timing bounds must not fail because a shared machine is busy. */
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 const noop = () => undefined;
 
 function graphOf(assets: AssetsDefinition[], checks: AssetCheckDefinition[] = []): AssetGraph {
@@ -178,16 +184,16 @@ describe("a 10,000-deep chain", () => {
   }
 
   it("builds, sorts and walks without stack overflow in well under a second", () => {
-    const t0 = performance.now();
+    const t0 = cpuNow();
     const snap = buildSnapshot(defineDefinitions({ assets: chain }), { location: "test", root: "/" });
-    const buildMs = performance.now() - t0;
-    const t1 = performance.now();
+    const buildMs = cpuNow() - t0;
+    const t1 = cpuNow();
     const big = AssetGraph.fromSnapshot(snap);
     const order = big.toposort();
     const up = big.upstream([`n${N - 1}`]);
     const down = big.downstream(["n0"]);
     const cycle = big.findCycle();
-    const graphMs = performance.now() - t1;
+    const graphMs = cpuNow() - t1;
     expect(order).toHaveLength(N);
     expect(order[0]).toBe("n0");
     expect(order[N - 1]).toBe(`n${N - 1}`);

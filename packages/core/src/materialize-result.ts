@@ -49,3 +49,27 @@ export class MaterializeResult<T = unknown> {
 export function isMaterializeResult(v: unknown): v is MaterializeResult {
   return v instanceof MaterializeResult;
 }
+
+/**
+ * Thrown by a multi-asset whose function produced some of its selected assets and then failed
+ * on others (e.g. one SQL model of many): the `results` are recorded as materialisations (with
+ * their check results), then the step fails with `cause`. Downstream of the assets it did not
+ * produce is skipped; downstream of the produced ones still runs.
+ *
+ * @example
+ * if (failed.length) throw new PartialMaterialization(done, new Error(`${failed.length} model(s) failed`));
+ * return done;
+ */
+export class PartialMaterialization extends Error {
+  readonly results: readonly MaterializeResult[];
+
+  constructor(results: readonly MaterializeResult[], cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "PartialMaterialization";
+    this.results = Object.freeze([...results]);
+  }
+}
+
+export function isPartialMaterialization(v: unknown): v is PartialMaterialization {
+  return v instanceof PartialMaterialization;
+}

@@ -1,6 +1,8 @@
 import type { AssetGraph } from "./graph.ts";
 import {
+  downstreamKeysFor,
   getPartitionKeys,
+  keySpace,
   summarizeKeys,
   upstreamKeysFor,
   type KeyRangeSummary,
@@ -44,12 +46,30 @@ export function summarizePartitionStatus(
     graph.mappingsFor(assetKey, p).map((mapping) => ({ p, mapping, up: graph.partitionsOf(p)!, facts: upstreamFacts.get(p)! })),
   );
   const counts: Record<PartitionDisplayStatus, number> = { materialized: 0, stale: 0, failed: 0, in_progress: 0, missing: 0 };
+  // Only an upstream partition materialised after the oldest downstream materialisation can make
+  // anything stale. Keep those; when they are fewer than the keys, map them downstream (the
+  // inverse mapping) to find the only keys worth checking, instead of mapping every key upstream.
+  let oldest = Infinity;
+  for (const f of facts.values()) if (f.status === "materialized") oldest = Math.min(oldest, f.lastMaterializedAt ?? 0);
+  const checks = mappings.flatMap((m) => {
+    const space = keySpace(m.up, ctx);
+    const newer: string[] = [];
+    for (const [uk, f] of m.facts) if ((f.lastMaterializedAt ?? 0) > oldest && space.indexOf(uk) >= 0) newer.push(uk);
+    if (newer.length === 0) return [];
+    let candidates: Set<string> | undefined;
+    if (newer.length < keys.length) {
+      candidates = new Set();
+      for (const uk of newer) for (const dk of downstreamKeysFor(m.mapping, m.up, def, uk, ctx)) candidates.add(dk);
+    }
+    return [{ ...m, candidates }];
+  });
   const statusOf = (key: string): PartitionDisplayStatus => {
     const f = facts.get(key);
     if (!f) return "missing";
     if (f.status !== "materialized") return f.status;
     const at = f.lastMaterializedAt ?? 0;
-    for (const m of mappings) {
+    for (const m of checks) {
+      if (m.candidates && !m.candidates.has(key)) continue;
       for (const uk of upstreamKeysFor(m.mapping, m.up, def, key, ctx)) {
         if ((m.facts.get(uk)?.lastMaterializedAt ?? 0) > at) return "stale";
       }

@@ -4,6 +4,10 @@ import type { MetadataMap } from "./metadata.ts";
 import type { ResourceSnapshot } from "./resource.ts";
 import type { CheckSeverity } from "./materialize-result.ts";
 import type { BackfillPolicy, PartitionsSnapshot } from "./partitions/index.ts";
+import type { AutomationConditionSnapshot } from "./automation/condition.ts";
+import type { FreshnessPolicy } from "./automation/freshness.ts";
+import type { ScheduleSnapshot } from "./automation/schedule.ts";
+import type { SensorSnapshot } from "./automation/sensor.ts";
 
 /**
  * The JSON description of a loaded project that the code-location process sends to the rest
@@ -22,6 +26,10 @@ export interface DefinitionsSnapshot {
   executor: ExecutorSettings;
   /** Pool name → max concurrent steps across all runs. */
   pools: Record<string, number>;
+  /** Cron schedules (always set by buildSnapshot; absent in snapshots built by hand). */
+  schedules?: ScheduleSnapshot[];
+  /** Sensors, asset sensors and run-status sensors (always set by buildSnapshot). */
+  sensors?: SensorSnapshot[];
 }
 
 export interface AssetNodeSnapshot {
@@ -41,6 +49,8 @@ export interface AssetNodeSnapshot {
   pool?: string;
   io: string;
   canSubset: boolean;
+  /** Produced outside Strata (`externalAsset`): shown and selectable, never executed. */
+  external?: true;
   /** Keys of checks on this asset (declared inline or separately). */
   checks: string[];
   codeRef?: CodeRef;
@@ -49,6 +59,10 @@ export interface AssetNodeSnapshot {
   partitions?: PartitionsSnapshot;
   /** How backfills launch runs for it (default: one run per partition). */
   backfillPolicy?: BackfillPolicy;
+  /** Declarative automation condition, evaluated by the daemon on every tick. */
+  automation?: AutomationConditionSnapshot;
+  /** Freshness policy (time window or cron deadline). */
+  freshness?: FreshnessPolicy;
 }
 
 export interface CheckNodeSnapshot {

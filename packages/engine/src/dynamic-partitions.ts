@@ -1,4 +1,4 @@
-import type { AssetGraph, DynamicPartitionsApi, DynamicPartitionsStore } from "@strata/core";
+import { assertDynamicPartitionsName, type AssetGraph, type DynamicPartitionsApi, type DynamicPartitionsStore } from "@strata/core";
 import type { Storage } from "@strata/storage";
 
 /** Reads the dynamic partition sets a graph uses into a synchronous store for pure code. */
@@ -23,11 +23,27 @@ function collectNames(p: unknown, names: Set<string>): void {
   if (def.kind === "multi") for (const d of def.dimensions ?? []) collectNames(d.partitions, names);
 }
 
-/** What `ctx.dynamicPartitions` does: reads and writes the instance's dynamic partition sets. */
-export function storageDynamicPartitionsApi(storage: Storage): DynamicPartitionsApi {
+/**
+ * What `ctx.dynamicPartitions` does: reads and writes the instance's dynamic partition sets.
+ * With a graph, a name no asset declares is a PARTITION_INVALID error naming the declared ones
+ * (a typo would otherwise silently create a set nothing reads).
+ */
+export function storageDynamicPartitionsApi(storage: Storage, graph?: AssetGraph): DynamicPartitionsApi {
+  const check = (name: string) => {
+    if (graph) assertDynamicPartitionsName(name, [...graph.assets()].map((a) => graph.partitionsOf(a.key)));
+  };
   return {
-    add: (name, keys) => storage.addDynamicPartitions(name, keys),
-    remove: (name, keys) => storage.deleteDynamicPartitions(name, keys),
-    keys: (name) => storage.getDynamicPartitions(name),
+    add: async (name, keys) => {
+      check(name);
+      return storage.addDynamicPartitions(name, keys);
+    },
+    remove: async (name, keys) => {
+      check(name);
+      return storage.deleteDynamicPartitions(name, keys);
+    },
+    keys: async (name) => {
+      check(name);
+      return storage.getDynamicPartitions(name);
+    },
   };
 }

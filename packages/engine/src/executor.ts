@@ -20,7 +20,7 @@ import { EventWriter } from "./event-writer.ts";
 import { Redactor } from "./redactor.ts";
 import { ResourcesRuntime } from "./resources-runtime.ts";
 import { HEARTBEAT_MS } from "./run-monitor.ts";
-import { failureEvent, runAssetStep, runCheckStep, stepPartitions, type StepEnv, type StepOutcome } from "./step-runner.ts";
+import { PartialStepFailure, failureEvent, runAssetStep, runCheckStep, stepPartitions, type StepEnv, type StepOutcome } from "./step-runner.ts";
 import { loadDynamicPartitions, storageDynamicPartitionsApi } from "./dynamic-partitions.ts";
 import { ConcurrencyGate } from "./concurrency-gate.ts";
 import { retryDelay, sleep } from "./retry.ts";
@@ -116,7 +116,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunStatus>
     runTags: run.tags,
     partitions,
     partitionCtx,
-    dynamicPartitions: storageDynamicPartitionsApi(storage),
+    dynamicPartitions: storageDynamicPartitionsApi(storage, graph),
     instanceDir: options.instanceDir,
     graph,
     resources,
@@ -247,6 +247,10 @@ async function runStepWithRetries(
         await writer.flush().catch(() => undefined);
         await sleep(delayMs, env.signal);
         continue;
+      }
+      if (err instanceof PartialStepFailure) {
+        env.emit(failureEvent(env, step, err.error, `${step.key} failed after materializing ${err.materialized.length} of ${step.assetKeys.length} assets: ${err.message}`));
+        return { status: "failure", materialized: err.materialized, failedChecks: err.failedChecks };
       }
       env.emit(failureEvent(env, step, err, `${step.key} failed: ${(err as Error)?.message ?? String(err)}`));
       return { status: "failure", materialized: [], failedChecks: [] };

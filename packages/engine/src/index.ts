@@ -8,6 +8,8 @@ export * from "./fs-io-manager.ts";
 export * from "./retry.ts";
 export * from "./location/project.ts";
 export * from "./location/location-client.ts";
+export * from "./location/location-manager.ts";
+export * from "./location/watch-tree.ts";
 export type { ParentMessage, ChildMessage } from "./location/protocol.ts";
 export * from "./dynamic-partitions.ts";
 export * from "./backfill/index.ts";

@@ -89,11 +89,18 @@ export async function reexecutionRequest(storage: Storage, graph: AssetGraph, pa
     throw new StrataError("RUN_INVALID_STATE", `Every asset of run ${parent.runId} was materialised; nothing to re-execute`);
   }
   const keySet = new Set(keys);
+  // Standalone checks on assets not re-executed run again only if they did not pass.
+  const evaluations = await storage.getEvents(parent.runId, { types: ["ASSET_CHECK_EVALUATION"] });
+  const passed = new Set<string>();
+  const notPassed = new Set<string>();
+  for (const e of evaluations) if (e.checkKey) (e.data?.check?.passed ? passed : notPassed).add(e.checkKey);
   return {
     assetKeys: keys,
     checkKeys: parent.checkKeys.filter((c) => {
       const check = graph.check(c);
-      return check !== undefined && (keySet.has(check.asset) || !check.inline);
+      if (check === undefined) return false;
+      if (keySet.has(check.asset)) return true;
+      return !check.inline && !(passed.has(c) && !notPassed.has(c));
     }),
     tags: { ...parent.tags, "strata/parent_run_id": parent.runId },
     parentRunId: parent.runId,

@@ -5,10 +5,22 @@ import type { Storage } from "@strata/storage";
 export const HEARTBEAT_MS = 2_000;
 export const STALE_AFTER_MS = 60_000;
 
+/**
+ * Tag the daemon's run queue puts on a run it dequeues (QUEUED → STARTING). Until its worker
+ * reports in (STARTED, with a pid) such a run is in the daemon's custody: the daemon relaunches
+ * it after a restart, so other processes must not fail it as lost in the meantime.
+ */
+export const DAEMON_LAUNCH_TAG = "strata/launched_by";
+
 export interface ReapOptions {
   host: string;
   now?: number;
   isAlive?: (pid: number) => boolean;
+  /**
+   * Also reap STARTING runs dequeued by the daemon that have no worker yet (only the daemon's
+   * own monitor decides about those; default false).
+   */
+  includeDaemonStarting?: boolean;
 }
 
 /**
@@ -21,7 +33,10 @@ export async function reapDeadRuns(storage: Storage, options: ReapOptions): Prom
   const runs = await storage.listRuns({ statuses: ["STARTING", "STARTED", "CANCELING"] });
   const reaped: RunRecord[] = [];
   for (const run of runs) {
-    const last = run.heartbeatAt ?? run.startedAt ?? run.createdAt;
+    const noWorker = run.status === "STARTING" && run.workerPid === undefined;
+    if (noWorker && run.tags[DAEMON_LAUNCH_TAG] === "daemon" && !options.includeDaemonStarting) continue;
+    // A run that waited in the queue became STARTING when it was dequeued (updatedAt), not when created.
+    const last = run.heartbeatAt ?? run.startedAt ?? (noWorker ? Math.max(run.updatedAt, run.createdAt) : run.createdAt);
     const sameHost = run.workerHost === options.host && run.workerPid !== undefined;
     const dead = sameHost ? !alive(run.workerPid!) : now - last > STALE_AFTER_MS;
     if (!dead) continue;

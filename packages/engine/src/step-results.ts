@@ -24,9 +24,10 @@ export interface NormalizedResults {
 /**
  * Interprets what an asset function returned. A single asset may return a value, a
  * MaterializeResult, or nothing. A multi-asset returns MaterializeResults (each with
- * `assetKey`), as an array or an object keyed by asset key; every selected key needs one.
+ * `assetKey`), as an array or an object keyed by asset key; every selected key needs one
+ * (unless `allowMissing`: the results of a partial failure).
  */
-export function normalizeResults(def: AssetsDefinition, selected: string[], returned: unknown): NormalizedResults {
+export function normalizeResults(def: AssetsDefinition, selected: string[], returned: unknown, allowMissing = false): NormalizedResults {
   const outputs: AssetOutput[] = [];
   const checkResults: NormalizedResults["checkResults"] = [];
   const single = def.specs.length === 1;
@@ -66,7 +67,7 @@ export function normalizeResults(def: AssetsDefinition, selected: string[], retu
       addResult(key, item);
     }
     const missing = selected.filter((k) => !outputs.some((o) => o.key === k));
-    if (missing.length > 0) {
+    if (missing.length > 0 && !allowMissing) {
       throw new StrataError("USER_CODE", `Multi-asset "${def.name}" returned no result for ${missing.join(", ")}`, {
         hint: "Return one MaterializeResult per key in ctx.selectedAssetKeys.",
       });

@@ -1,5 +1,6 @@
 import {
   StrataError,
+  isPartialMaterialization,
   normalizeMetadata,
   serializeError,
   upstreamPartitionKeys,
@@ -32,6 +33,22 @@ export interface StepEnv {
   emit: (e: StrataEvent) => void;
   /** Called with each value an asset returns (the test helper captures outputs). */
   onOutput?: (assetKey: string, value: unknown) => void;
+}
+
+/**
+ * A step that recorded some materialisations and then failed (a multi-asset threw
+ * `PartialMaterialization`): the executor fails the step but keeps `materialized`, so only the
+ * downstream of what was not produced is skipped.
+ */
+export class PartialStepFailure extends Error {
+  constructor(
+    readonly materialized: string[],
+    readonly failedChecks: string[],
+    readonly error: unknown,
+  ) {
+    super(error instanceof Error ? error.message : String(error), { cause: error });
+    this.name = "PartialStepFailure";
+  }
 }
 
 export interface StepOutcome {
@@ -114,8 +131,17 @@ export async function runAssetStep(env: StepEnv, step: PlanStep, def: AssetsDefi
     partition: partitionInfo(parts, multiDimensions(env, step.assetKeys[0]!)),
     dynamicPartitions: env.dynamicPartitions,
   });
-  const returned = await def.fn(ctx, inputs);
-  const { outputs, checkResults } = normalizeResults(def, step.assetKeys, returned);
+  let returned: unknown;
+  let partialError: unknown;
+  try {
+    returned = await def.fn(ctx, inputs);
+  } catch (err) {
+    if (!isPartialMaterialization(err) || def.specs.length < 2) throw err;
+    partialError = err.cause ?? err;
+    returned = [...err.results];
+  }
+  const partial = partialError !== undefined;
+  const { outputs, checkResults } = normalizeResults(def, step.assetKeys, returned, partial);
 
   const declared = new Map(step.checkKeys.map((k) => [k, env.graph.check(k)!] as const));
   const reported = new Set<string>();
@@ -175,6 +201,8 @@ export async function runAssetStep(env: StepEnv, step: PlanStep, def: AssetsDefi
   }
   for (const [key, spec] of declared) {
     if (reported.has(key)) continue;
+    // After a partial failure, checks of assets that were not produced were never evaluated.
+    if (partial && !materialized.includes(spec.asset)) continue;
     failedChecks.push(key);
     emitCheck(env, step, spec, {
       passed: false,
@@ -183,6 +211,7 @@ export async function runAssetStep(env: StepEnv, step: PlanStep, def: AssetsDefi
       metadata: undefined,
     });
   }
+  if (partial) throw new PartialStepFailure(materialized, failedChecks, partialError);
   return { status: "success", materialized, failedChecks };
 }
 

@@ -21,6 +21,18 @@ export async function queryEvents(db: Db, runId: string, q: EventsQuery = {}): P
   return (await query.execute()).map(rowToEvent);
 }
 
+/** Events of all runs after `afterId`, in log order (tailing the whole log). */
+export async function queryEventsAfter(db: Db, afterId: number, limit: number): Promise<EventRecord[]> {
+  const rows = await db.selectFrom("event_logs").selectAll().where("id", ">", afterId).orderBy("id", "asc").limit(limit).execute();
+  return rows.map(rowToEvent);
+}
+
+/** The newest event id, 0 for an empty log. */
+export async function queryLastEventId(db: Db): Promise<number> {
+  const row = await db.selectFrom("event_logs").select((eb) => eb.fn.max("id").as("max_id")).executeTakeFirst();
+  return Number(row?.max_id ?? 0);
+}
+
 /** Only events after the asset's latest wipe count as its history. */
 function afterWipe(eb: ExpressionBuilder<StrataDatabase, "event_logs">) {
   const wipedId = eb

@@ -53,10 +53,14 @@ export async function queryAssetPartitions(
   dialect: StorageDialect,
   assetKey: string,
   partitions?: readonly string[],
+  materializedAfter?: number,
 ): Promise<AssetPartitionRecord[]> {
-  const base = dialect.selectArrays
+  let base = dialect.selectArrays
     ? db.selectFrom("asset_partitions").select(ARRAY_COLUMNS).where("asset_key", "=", assetKey)
     : db.selectFrom("asset_partitions").select(RECORD_COLUMNS).where("asset_key", "=", assetKey);
+  // Staleness only needs upstream rows newer than the oldest downstream materialisation: the
+  // filter is evaluated during the same primary-key range scan and usually leaves a few rows.
+  if (materializedAfter !== undefined) base = base.where("last_materialized_at", ">", materializedAfter);
   if (partitions === undefined) return readRecords(db, dialect, assetKey, base.orderBy("partition"));
   if (partitions.length === 0) return [];
   const chunks = chunksFor([...new Set(partitions)], 1, dialect, dialect.maxParameters - 1);

@@ -169,6 +169,48 @@ export interface BackfillChunksTable {
   updated_at: number;
 }
 
+/** One tick of a schedule, sensor or the automation loop: its intent first, then its outcome. */
+export interface TicksTable {
+  id: Generated<number>;
+  tick_id: string;
+  instigator_name: string;
+  /** "schedule" | "sensor" | "automation" */
+  instigator_type: string;
+  /** "STARTED" | "SKIPPED" | "SUCCESS" | "FAILURE" */
+  status: string;
+  scheduled_at: number | null;
+  /** JSON string[] */
+  run_ids: string;
+  /** JSON string[] */
+  run_keys: string;
+  cursor: string | null;
+  skip_reason: string | null;
+  error: string | null;
+  /** JSON: what the tick planned (run requests, evaluation state), for resuming after a crash. */
+  data: string | null;
+  created_at: number;
+  updated_at: number;
+  ended_at: number | null;
+}
+
+/** Idempotency keys: a key used by an instigator maps to the one run it created. */
+export interface RunKeysTable {
+  instigator: string;
+  run_key: string;
+  run_id: string;
+  created_at: number;
+}
+
+export interface AutomationEvaluationsTable {
+  id: Generated<number>;
+  tick_id: string;
+  asset_key: string;
+  evaluated_at: number;
+  requested_count: number;
+  /** JSON AssetConditionEvaluation */
+  evaluation: string;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -190,5 +232,8 @@ export interface StrataDatabase {
   dynamic_partitions: DynamicPartitionsTable;
   backfills: BackfillsTable;
   backfill_chunks: BackfillChunksTable;
+  ticks: TicksTable;
+  run_keys: RunKeysTable;
+  automation_evaluations: AutomationEvaluationsTable;
   migrations: MigrationsTable;
 }

@@ -11,7 +11,15 @@ import {
   type BackfillTransitionOptions,
 } from "./backfill-store.ts";
 import { appendEvents } from "./event-append.ts";
-import { queryAssetRecords, queryCheckHistory, queryCheckStatus, queryEvents, queryMaterializations } from "./event-queries.ts";
+import {
+  queryAssetRecords,
+  queryCheckHistory,
+  queryCheckStatus,
+  queryEvents,
+  queryEventsAfter,
+  queryLastEventId,
+  queryMaterializations,
+} from "./event-queries.ts";
 import { migrate, type Migration } from "./migration.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
 import {
@@ -34,13 +42,27 @@ import type {
   BackfillStatus,
   CheckEvaluationRecord,
   CheckStatusRecord,
+  AutomationEvaluationRecord,
   EventsQuery,
   MaterializationRecord,
+  TickRecord,
+  TicksFilter,
   Storage,
   StorageCapabilities,
 } from "./storage.ts";
 import type { StorageDialect } from "./storage-dialect.ts";
 import { toStorageError } from "./storage-error.ts";
+import {
+  createRunWithKeyInTx,
+  createTickInTx,
+  pruneTicksInTx,
+  selectEvaluations,
+  selectRunKeys,
+  selectTick,
+  selectTicks,
+  storeEvaluationsInTx,
+  updateTickInTx,
+} from "./tick-store.ts";
 import { writeTransaction, type Tx } from "./transaction.ts";
 
 /** Options of {@link SqlStorage.open}. */
@@ -137,6 +159,14 @@ export class SqlStorage implements Storage {
     return this.#read(`read events of run "${runId}"`, () => queryEvents(this.#db, runId, query));
   }
 
+  getEventsAfter(afterId: number, limit = 1000): Promise<EventRecord[]> {
+    return this.#read(`read events after ${afterId}`, () => queryEventsAfter(this.#db, afterId, limit));
+  }
+
+  getLastEventId(): Promise<number> {
+    return this.#read("read the last event id", () => queryLastEventId(this.#db));
+  }
+
   getAssetRecords(keys?: string[]): Promise<AssetRecord[]> {
     return this.#read("read asset records", () => queryAssetRecords(this.#db, this.#dialect, keys));
   }
@@ -217,8 +247,10 @@ export class SqlStorage implements Storage {
 
   // ---- partitions ----
 
-  getAssetPartitions(assetKey: string, options?: { partitions?: string[] }): Promise<AssetPartitionRecord[]> {
-    return this.#read(`read the partitions of ${assetKey}`, () => queryAssetPartitions(this.#db, this.#dialect, assetKey, options?.partitions));
+  getAssetPartitions(assetKey: string, options?: { partitions?: string[]; materializedAfter?: number }): Promise<AssetPartitionRecord[]> {
+    return this.#read(`read the partitions of ${assetKey}`, () =>
+      queryAssetPartitions(this.#db, this.#dialect, assetKey, options?.partitions, options?.materializedAfter),
+    );
   }
 
   addDynamicPartitions(name: string, keys: string[]): Promise<number> {
@@ -284,6 +316,51 @@ export class SqlStorage implements Storage {
     await this.#write(`update ${updates.length} chunks of backfill "${backfillId}"`, (tx) => updateChunksInTx(tx, this.#dialect, backfillId, updates));
   }
 
+  // ---- ticks, run keys, automation evaluations ----
+
+  createTick(tick: TickRecord): Promise<boolean> {
+    return this.#write(`create tick "${tick.tickId}"`, (tx) => createTickInTx(tx, tick));
+  }
+
+  updateTick(tickId: string, patch: Partial<TickRecord>): Promise<void> {
+    return this.#write(`update tick "${tickId}"`, (tx) => updateTickInTx(tx, tickId, patch));
+  }
+
+  getTick(tickId: string): Promise<TickRecord | undefined> {
+    return this.#read(`read tick "${tickId}"`, () => selectTick(this.#db, tickId));
+  }
+
+  listTicks(filter?: TicksFilter): Promise<TickRecord[]> {
+    return this.#read("list ticks", () => selectTicks(this.#db, filter));
+  }
+
+  pruneTicks(instigatorName: string, keep: number): Promise<number> {
+    return this.#write(`prune the ticks of "${instigatorName}"`, (tx) => pruneTicksInTx(tx, instigatorName, keep));
+  }
+
+  createRunWithKey(run: RunRecord, instigator: string, runKey: string): Promise<boolean> {
+    return this.#write(
+      `create run "${run.runId}" with run key "${runKey}"`,
+      (tx) => createRunWithKeyInTx(tx, this.#dialect, run, instigator, runKey),
+      () => {
+        throw new StrataError("STORAGE", `A run with id "${run.runId}" already exists.`, { hint: "Generate a fresh id with newRunId() for every run." });
+      },
+    );
+  }
+
+  getRunKeys(instigator: string, runKeys?: string[]): Promise<{ runKey: string; runId: string }[]> {
+    return this.#read(`read the run keys of "${instigator}"`, () => selectRunKeys(this.#db, this.#dialect, instigator, runKeys));
+  }
+
+  async storeAutomationEvaluations(records: Omit<AutomationEvaluationRecord, "id">[], options?: { keepPerAsset?: number }): Promise<void> {
+    if (records.length === 0) return;
+    await this.#write(`store ${records.length} automation evaluations`, (tx) => storeEvaluationsInTx(tx, this.#dialect, records, options?.keepPerAsset ?? 50));
+  }
+
+  getAutomationEvaluations(assetKey: string, options?: { limit?: number }): Promise<AutomationEvaluationRecord[]> {
+    return this.#read(`read the automation evaluations of ${assetKey}`, () => selectEvaluations(this.#db, assetKey, options?.limit ?? 20));
+  }
+
   // ---- lifecycle ----
 
   async wipeAll(): Promise<void> {
@@ -302,6 +379,9 @@ export class SqlStorage implements Storage {
         "dynamic_partitions",
         "backfill_chunks",
         "backfills",
+        "ticks",
+        "run_keys",
+        "automation_evaluations",
       ] as const) {
         await tx.deleteFrom(table).execute();
       }

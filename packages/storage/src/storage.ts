@@ -101,6 +101,13 @@ export interface EventLogStorage {
    */
   storeEvents(events: StrataEvent[]): Promise<EventRecord[]>;
   getEvents(runId: string, query?: EventsQuery): Promise<EventRecord[]>;
+  /**
+   * Events of every run with id > `afterId`, in log order, at most `limit` (default 1,000): one
+   * query tails the whole log (the server's live stream polls it). Primary-key range scan.
+   */
+  getEventsAfter(afterId: number, limit?: number): Promise<EventRecord[]>;
+  /** Id of the newest event (0 when the log is empty): where a tail starts. */
+  getLastEventId(): Promise<number>;
   /** Asset index rows for `keys`, or all known assets. */
   getAssetRecords(keys?: string[]): Promise<AssetRecord[]>;
   /** Newest first; only materialisations after the asset's last wipe. */
@@ -137,11 +144,11 @@ export interface StorageCapabilities {
   skipLocked: boolean;
 }
 
-export interface Storage extends RunStorage, EventLogStorage, KeyValueStorage, PoolStorage, PartitionStorage, BackfillStorage {
+export interface Storage extends RunStorage, EventLogStorage, KeyValueStorage, PoolStorage, PartitionStorage, BackfillStorage, TickStorage {
   readonly capabilities: StorageCapabilities;
   /**
    * Removes every run, event, index row (asset, check, partition), key-value entry, pool slot,
-   * dynamic partition key and backfill (`strata wipe`).
+   * dynamic partition key, backfill, tick, run key and automation evaluation (`strata wipe`).
    */
   wipeAll(): Promise<void>;
   close(): Promise<void>;
@@ -176,10 +183,11 @@ export interface AssetPartitionRecord {
 export interface PartitionStorage {
   /**
    * The asset's recorded partitions (index rows only; never scans events), sorted by partition
-   * key. `partitions` restricts the result to those keys (unrecorded ones are simply absent).
-   * Fast for 100k rows.
+   * key. `partitions` restricts the result to those keys (unrecorded ones are simply absent);
+   * `materializedAfter` to rows last materialised strictly after that time (ms), which is what
+   * staleness needs from an upstream asset. Fast for 100k rows.
    */
-  getAssetPartitions(assetKey: string, options?: { partitions?: string[] }): Promise<AssetPartitionRecord[]>;
+  getAssetPartitions(assetKey: string, options?: { partitions?: string[]; materializedAfter?: number }): Promise<AssetPartitionRecord[]>;
   /**
    * Adds keys to a dynamic partitions set (kept in insertion order; existing keys keep their
    * place); returns how many were new. An empty name or key fails with `PARTITION_INVALID`.
@@ -263,4 +271,79 @@ export interface BackfillStorage {
    * chunk wins. Unknown chunk ids fail with `BACKFILL_NOT_FOUND` and change nothing.
    */
   updateBackfillChunks(backfillId: string, updates: { chunkId: number; status: BackfillChunkStatus }[]): Promise<void>;
+}
+
+export type InstigatorType = "schedule" | "sensor" | "automation";
+export type TickStatus = "STARTED" | "SKIPPED" | "SUCCESS" | "FAILURE";
+
+/**
+ * One tick of a daemon instigator. The daemon writes it (STARTED, with what it plans: run keys
+ * and `data`) BEFORE creating runs, and completes it after: a tick left STARTED by a crash is
+ * resumed, creating only the runs whose key does not exist yet.
+ */
+export interface TickRecord {
+  /** Unique: deterministic per schedule tick (`schedule:<name>:<scheduledAt>`), so a tick is never planned twice. */
+  tickId: string;
+  instigatorName: string;
+  instigatorType: InstigatorType;
+  status: TickStatus;
+  /** Schedules: the tick's scheduled time. */
+  scheduledAt?: number;
+  runIds: string[];
+  /** Run keys planned (intent) by the tick. */
+  runKeys: string[];
+  /** Sensors: the cursor the tick produced. */
+  cursor?: string;
+  skipReason?: string;
+  error?: string;
+  /** What the tick planned (JSON), for resuming after a crash. */
+  data?: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+  endedAt?: number;
+}
+
+export interface TicksFilter {
+  instigatorName?: string;
+  instigatorType?: InstigatorType;
+  statuses?: TickStatus[];
+  limit?: number;
+}
+
+/** A stored automation evaluation of one asset (the condition tree with its results). */
+export interface AutomationEvaluationRecord {
+  id: number;
+  tickId: string;
+  assetKey: string;
+  evaluatedAt: number;
+  requestedCount: number;
+  /** The core's AssetConditionEvaluation, as JSON. */
+  evaluation: Record<string, unknown>;
+}
+
+export interface TickStorage {
+  /** Stores a new tick; returns false (writing nothing) when `tickId` already exists. */
+  createTick(tick: TickRecord): Promise<boolean>;
+  /** Updates a tick (fields given win; `updatedAt` = now). An unknown tick fails with `STORAGE`. */
+  updateTick(tickId: string, patch: Partial<Pick<TickRecord, "status" | "runIds" | "runKeys" | "cursor" | "skipReason" | "error" | "data" | "endedAt">>): Promise<void>;
+  getTick(tickId: string): Promise<TickRecord | undefined>;
+  /** Newest first. */
+  listTicks(filter?: TicksFilter): Promise<TickRecord[]>;
+  /** Deletes the instigator's ticks except the newest `keep` (history bound). Returns how many were deleted. */
+  pruneTicks(instigatorName: string, keep: number): Promise<number>;
+  /**
+   * Creates `run` and records `runKey` for `instigator` in ONE transaction, only if that key is
+   * unused: returns false, writing nothing, when it was already used (even by a deleted run).
+   * This is the idempotency of every daemon-created run.
+   */
+  createRunWithKey(run: RunRecord, instigator: string, runKey: string): Promise<boolean>;
+  /** Run keys of `instigator` already used, with their runs (all, or only `runKeys`). */
+  getRunKeys(instigator: string, runKeys?: string[]): Promise<{ runKey: string; runId: string }[]>;
+  /** Stores evaluations of one tick; keeps only the newest `keepPerAsset` per asset (default 50). */
+  storeAutomationEvaluations(
+    records: Omit<AutomationEvaluationRecord, "id">[],
+    options?: { keepPerAsset?: number },
+  ): Promise<void>;
+  /** Newest first. */
+  getAutomationEvaluations(assetKey: string, options?: { limit?: number }): Promise<AutomationEvaluationRecord[]>;
 }

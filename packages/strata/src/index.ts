@@ -36,6 +36,12 @@ export {
   multiToSingleDimension,
   singleRun,
   multiRun,
+  schedule,
+  sensor,
+  assetSensor,
+  runStatusSensor,
+  AutomationCondition,
+  freshnessPolicy,
   type PartitionsDefinition,
   type PartitionMapping,
   type BackfillPolicy,
@@ -54,7 +60,24 @@ export {
   type MetadataInput,
   type ResourceDefinition,
   type RetryPolicy,
+  type ScheduleDefinition,
+  type SensorDefinition,
+  type SensorContext,
+  type SensorResult,
+  type SensorRunRequest,
+  type FreshnessPolicy,
 } from "@strata/core";
 export { FsJsonIOManager } from "@strata/engine";
+/** Components: custom YAML-configured types, environment helpers, loading a defs folder yourself. */
+export {
+  defineComponent,
+  envString,
+  currentEnv,
+  envSchema,
+  envDatabase,
+  loadDefsFolder,
+  type ComponentType,
+  type ComponentLoadContext,
+} from "@strata/components";
 /** zod, for resource config schemas (re-exported so projects need no extra install). */
 export { z } from "zod";

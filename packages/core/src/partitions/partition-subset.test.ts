@@ -10,6 +10,12 @@ import { getPartitionKeys } from "./partitions-api.ts";
 import { staticPartitions } from "./static-partitions.ts";
 import { dailyPartitions } from "./time-window-partitions.ts";
 
+/** Process CPU time in ms: timing bounds must not fail because a shared machine is busy. */
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 function thrown(fn: () => unknown): StrataError {
   try {
     fn();
@@ -70,14 +76,14 @@ describe("PartitionSubset", () => {
 
   it("handles 100,000 keys as one range with O(1) key lookups", () => {
     const many = dailyPartitions({ start: "1750-01-01" });
-    const t0 = performance.now();
+    const t0 = cpuNow();
     const all = allPartitionsSubset(many, ctx);
     const s = all.difference(subsetFromKeys(many, ["2000-01-01"], ctx));
     expect(all.size).toBeGreaterThan(100_000);
     expect(s.ranges).toHaveLength(2);
     expect(s.has("2000-01-02")).toBe(true);
     expect(s.has("2000-01-01")).toBe(false);
-    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(cpuNow() - t0).toBeLessThan(2000);
   });
 });
 

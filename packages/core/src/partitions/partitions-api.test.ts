@@ -46,7 +46,7 @@ describe("static partitions", () => {
   it("suggests the closest key", () => {
     const e = thrown(() => validateKey(regions, "uss"));
     expect(e.code).toBe("PARTITION_UNKNOWN_KEY");
-    expect(e.message).toBe('Unknown partition key "uss": valid keys run from us to apac (static); did you mean "us"?');
+    expect(e.message).toBe('Unknown partition key "uss": valid keys are us, eu, apac (static); did you mean "us"?');
   });
 });
 

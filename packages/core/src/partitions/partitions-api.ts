@@ -119,7 +119,7 @@ export function keyForTime(def: TimeWindowPartitionsDefinition, time: Date | num
   return ix.keyAt(window);
 }
 
-/** "2024-01-01 to 2024-03-31 (daily, UTC)" or a note that there are none, for messages. */
+/** "valid keys run from 2024-01-01 to 2024-03-31 (daily, UTC)", "valid keys are us, eu (static)" or a note that there are none, for messages. */
 export function describePartitions(def: PartitionsDefinition, ctx?: PartitionContext, space: KeySpace = keySpace(def, ctx)): string {
   const n = space.count;
   const where = def.kind === "time_window" ? ` (${describeSchedule(def)}, ${def.timezone})` : def.kind === "dynamic" ? ` (dynamic "${def.name}")` : def.kind === "static" ? " (static)" : ` (${def.dimensions.map((d) => d.name).join("|")})`;
@@ -127,6 +127,8 @@ export function describePartitions(def: PartitionsDefinition, ctx?: PartitionCon
     const why = def.kind === "time_window" ? ` as of ${new Date(nowOf(ctx)).toISOString()}: the first window (from ${def.start}) is not complete` : "";
     return `there are no partitions${why}${where}`;
   }
+  // A short key list (static or dynamic) is clearer in full than as "from A to B".
+  if ((def.kind === "static" || def.kind === "dynamic") && n <= 10) return `valid keys are ${space.keys().join(", ")}${where}`;
   return `valid keys run from ${space.keyAt(0)} to ${space.keyAt(n - 1)}${where}`;
 }
 

@@ -13,7 +13,7 @@ import { loadDynamicPartitions } from "../dynamic-partitions.ts";
 export interface BackfillRequestInput {
   selection: string;
   /** A range `A...B`, explicit keys, or every partition. */
-  partitions: { range: PartitionKeyRange } | { keys: string[] } | { all: true };
+  partitions: { range: PartitionKeyRange } | { ranges: PartitionKeyRange[] } | { keys: string[] } | { all: true };
   /** Only partitions that are missing / failed now (both: either). */
   onlyMissing?: boolean;
   onlyFailed?: boolean;
@@ -45,7 +45,9 @@ export async function createBackfill(
   const partitions: BackfillPartitions =
     "range" in req.partitions
       ? { kind: "range", ...req.partitions.range }
-      : "keys" in req.partitions
+      : "ranges" in req.partitions
+        ? { kind: "ranges", ranges: req.partitions.ranges }
+        : "keys" in req.partitions
         ? { kind: "keys", keys: req.partitions.keys }
         : { kind: "all" };
 
@@ -71,6 +73,7 @@ export async function createBackfill(
     assetKeys,
     partitionSelection: {
       ...("range" in req.partitions ? { range: `${req.partitions.range.start}...${req.partitions.range.end}` } : {}),
+      ...("ranges" in req.partitions ? { range: req.partitions.ranges.map((r) => `${r.start}...${r.end}`).join(",") } : {}),
       ...("keys" in req.partitions ? { keys: req.partitions.keys } : {}),
       ...("all" in req.partitions ? { all: true } : {}),
       ...(req.onlyMissing ? { missing: true } : {}),

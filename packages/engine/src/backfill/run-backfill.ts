@@ -73,12 +73,16 @@ export async function runBackfill(opts: RunBackfillOptions): Promise<BackfillOut
       }
     }
     await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, opts.pollMs ?? 1000);
-      wake = () => {
+      // One abort listener per wait, removed when the wait ends (they used to pile up, one per
+      // loop, and Node warned about a leak after ten).
+      const done = () => {
         clearTimeout(t);
+        opts.signal?.removeEventListener("abort", done);
         resolve();
       };
-      if (opts.signal && !opts.signal.aborted) opts.signal.addEventListener("abort", wake, { once: true });
+      const t = setTimeout(done, opts.pollMs ?? 1000);
+      wake = done;
+      if (opts.signal && !opts.signal.aborted) opts.signal.addEventListener("abort", done, { once: true });
     });
   }
 }

@@ -3,6 +3,7 @@ import {
   StrataError,
   buildSnapshot,
   isDefinitions,
+  mergeDefinitions,
   type Definitions,
   type DefinitionsSnapshot,
 } from "@strata/core";
@@ -18,6 +19,21 @@ export interface LoadedDefinitions {
  * snapshot. Only a code-location process calls this: it runs user code.
  */
 export async function loadDefinitions(project: ProjectConfig): Promise<LoadedDefinitions> {
+  const parts: Definitions[] = [];
+  if (project.entry !== project.defsDir) parts.push(await importEntry(project));
+  if (project.defsDir) parts.push(await loadDefsFolder(project));
+  const defs = parts.length === 1 ? parts[0]! : mergeDefinitions(...parts);
+  try {
+    return {
+      defs,
+      snapshot: buildSnapshot(defs, { location: project.location, root: project.root, ...(project.workspace ? { allowUnknownDeps: true } : {}) }),
+    };
+  } catch (err) {
+    throw err instanceof StrataError ? err : importError(err, project);
+  }
+}
+
+async function importEntry(project: ProjectConfig): Promise<Definitions> {
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(project.entry).href)) as Record<string, unknown>;
@@ -31,10 +47,29 @@ export async function loadDefinitions(project: ProjectConfig): Promise<LoadedDef
       hint: "End the file with `export default defineDefinitions({ assets: [...] })`.",
     });
   }
+  return defs;
+}
+
+/**
+ * Loads the `defs/` folder through `@strata/components` (resolved at run time: the engine does
+ * not depend on it, the components package depends on the engine's integrations).
+ */
+async function loadDefsFolder(project: ProjectConfig): Promise<Definitions> {
+  const specifier = "@strata/components";
+  let components: { loadDefsFolder(o: { root: string; defsDir: string; location: string }): Promise<Definitions> };
   try {
-    return { defs, snapshot: buildSnapshot(defs, { location: project.location, root: project.root }) };
+    components = (await import(specifier)) as typeof components;
   } catch (err) {
-    throw err instanceof StrataError ? err : importError(err, project);
+    throw new StrataError("DEFS_IMPORT_FAILED", `The project has a defs/ folder but @strata/components cannot be loaded: ${(err as Error).message}`, {
+      where: relative(project, project.defsDir!),
+      hint: "Install strata (it brings @strata/components).",
+      cause: err,
+    });
+  }
+  try {
+    return await components.loadDefsFolder({ root: project.root, defsDir: project.defsDir!, location: project.location });
+  } catch (err) {
+    throw importError(err, project);
   }
 }
 

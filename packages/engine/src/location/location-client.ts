@@ -1,10 +1,13 @@
-import { fork, type ChildProcess } from "node:child_process";
+import { fork, spawn, type ChildProcess } from "node:child_process";
+import { closeSync, mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   StrataError,
   deserializeError,
   type DefinitionsSnapshot,
   type RunStatus,
+  type SensorResult,
   type StrataEvent,
 } from "@strata/core";
 import type { ProjectConfig } from "./project.ts";
@@ -22,6 +25,12 @@ export interface LocationHandle {
   readonly pid: number;
   /** Executes a run (already created in storage) in the child; resolves with its final status. */
   execute(runId: string, onEvent?: (e: StrataEvent) => void): Promise<RunStatus>;
+  /**
+   * Evaluates a sensor in the child (user code). Rejects with `SENSOR_TIMEOUT`-style USER_CODE
+   * error after `timeoutMs`; the caller should then kill this process (a sensor stuck in a loop
+   * blocks it) and start a new one.
+   */
+  evaluateSensor(request: { name: string; cursor?: string; lastTickAt?: number; now: number }, timeoutMs: number): Promise<SensorResult>;
   /** Asks the child to cancel the run gracefully. */
   cancel(): void;
   /** Kills the child at once. */
@@ -49,7 +58,11 @@ export interface StartLocationOptions {
 export function startLocation(project: ProjectConfig, options: StartLocationOptions): Promise<LocationHandle> {
   const child = fork(
     ENTRY,
-    ["--root", project.root, "--entry", project.entry, "--location", project.location, "--instance", options.instanceDir],
+    [
+      "--root", project.root, "--entry", project.entry, "--location", project.location, "--instance", options.instanceDir,
+      ...(project.defsDir ? ["--defs", project.defsDir] : []),
+      ...(project.workspace ? ["--workspace"] : []),
+    ],
     {
       execArgv: CHILD_EXEC_ARGV,
       cwd: project.root,
@@ -91,6 +104,36 @@ export function startLocation(project: ProjectConfig, options: StartLocationOpti
   });
 }
 
+let sensorRequests = 0;
+
+/**
+ * Starts a run worker that outlives its parent: a detached code-location process executing
+ * `runId` (`--execute`), its output appended to `logFile`. The executor's compare-and-set
+ * (STARTING → STARTED) makes a second worker for the same run exit without executing it.
+ * Returns the worker's pid.
+ */
+export function spawnRunWorker(project: ProjectConfig, options: { instanceDir: string; runId: string; logFile: string; env?: NodeJS.ProcessEnv }): number {
+  mkdirSync(dirname(options.logFile), { recursive: true });
+  const fd = openSync(options.logFile, "a");
+  try {
+    const child = spawn(
+      process.execPath,
+      [
+        ...CHILD_EXEC_ARGV, ENTRY,
+        "--root", project.root, "--entry", project.entry, "--location", project.location, "--instance", options.instanceDir,
+        "--execute", options.runId,
+        ...(project.defsDir ? ["--defs", project.defsDir] : []),
+        ...(project.workspace ? ["--workspace"] : []),
+      ],
+      { cwd: project.root, env: options.env ?? process.env, stdio: ["ignore", fd, fd], detached: true },
+    );
+    child.unref();
+    return child.pid ?? -1;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function handle(child: ChildProcess, snapshot: DefinitionsSnapshot, loadMs: number): LocationHandle {
   const send = (m: ParentMessage) => {
     // The child may disconnect between the check and the write (it does after each run):
@@ -128,6 +171,44 @@ function handle(child: ChildProcess, snapshot: DefinitionsSnapshot, loadMs: numb
         child.on("message", onMessage);
         child.once("exit", onExit);
         send({ type: "execute", runId });
+      });
+    },
+    evaluateSensor(request, timeoutMs) {
+      const requestId = `s${++sensorRequests}`;
+      return new Promise<SensorResult>((resolve, reject) => {
+        const cleanup = () => {
+          clearTimeout(timer);
+          child.off("message", onMessage);
+          child.off("exit", onExit);
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new StrataError("USER_CODE", `Sensor "${request.name}" did not finish within ${Math.round(timeoutMs / 1000)} s`, {
+            hint: "Make the sensor faster (narrow queries, fewer files), or raise its timeoutSeconds.",
+          }));
+        }, timeoutMs);
+        const onMessage = (raw: unknown) => {
+          const msg = safeParse(raw);
+          if (msg?.type !== "sensor_result" || msg.requestId !== requestId) return;
+          cleanup();
+          if (msg.error) reject(deserializeError(msg.error));
+          else if (msg.result) resolve(msg.result);
+          else reject(new StrataError("INTERNAL", `Sensor "${request.name}": the code location sent neither a result nor an error`));
+        };
+        const onExit = (code: number | null, signal: string | null) => {
+          cleanup();
+          reject(new StrataError("USER_CODE", `The code-location process exited while evaluating sensor "${request.name}" (${signal ?? `code ${code}`})`));
+        };
+        child.on("message", onMessage);
+        child.once("exit", onExit);
+        send({
+          type: "evaluate_sensor",
+          requestId,
+          name: request.name,
+          now: request.now,
+          ...(request.cursor !== undefined ? { cursor: request.cursor } : {}),
+          ...(request.lastTickAt !== undefined ? { lastTickAt: request.lastTickAt } : {}),
+        });
       });
     },
     cancel: () => send({ type: "cancel" }),

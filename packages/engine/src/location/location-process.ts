@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { AssetGraph, serializeError, type RunStatus } from "@strata/core";
 import { loadDefinitions, type LoadedDefinitions } from "./load-definitions.ts";
-import { parseParentMessage, type ChildMessage } from "./protocol.ts";
+import { parseParentMessage, type ChildMessage, type EvaluateSensorMessage } from "./protocol.ts";
 import { Redactor } from "../redactor.ts";
 
 const { values } = parseArgs({
@@ -16,6 +16,8 @@ const { values } = parseArgs({
     location: { type: "string" },
     instance: { type: "string" },
     execute: { type: "string" },
+    defs: { type: "string" },
+    workspace: { type: "boolean" },
   },
 });
 const send = (m: ChildMessage) => (process.send ? process.send(m) : undefined);
@@ -46,7 +48,13 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   let loaded: LoadedDefinitions;
   try {
-    loaded = await loadDefinitions({ root: values.root!, entry: values.entry!, location: values.location! });
+    loaded = await loadDefinitions({
+      root: values.root!,
+      entry: values.entry!,
+      location: values.location!,
+      ...(values.defs ? { defsDir: values.defs } : {}),
+      ...(values.workspace ? { workspace: true } : {}),
+    });
   } catch (err) {
     send({ type: "load_error", error: serializeError(err) });
     if (!process.send) console.error(serializeError(err).message);
@@ -68,6 +76,11 @@ async function main(): Promise<void> {
       send({ type: "fatal", error: serializeError(err) });
       return;
     }
+    if (msg.type === "evaluate_sensor") {
+      // Sensors are evaluated while runs may execute: replies are matched by requestId.
+      void replySensor(loaded, msg);
+      return;
+    }
     if (msg.type === "cancel") controller.abort();
     else if (msg.type === "shutdown") process.disconnect();
     else
@@ -82,6 +95,20 @@ async function main(): Promise<void> {
         },
       );
   });
+}
+
+let sensorStorage: Promise<import("@strata/storage").Storage> | undefined;
+
+async function replySensor(loaded: LoadedDefinitions, msg: EvaluateSensorMessage): Promise<void> {
+  const t0 = performance.now();
+  try {
+    const [{ evaluateSensor }, { openInstance }] = await Promise.all([import("./evaluate-sensor.ts"), import("../instance.ts")]);
+    sensorStorage ??= openInstance(values.instance!, { reap: false }).then((i) => i.storage);
+    const result = await evaluateSensor(loaded, await sensorStorage, msg);
+    send({ type: "sensor_result", requestId: msg.requestId, result, durationMs: performance.now() - t0 });
+  } catch (err) {
+    send({ type: "sensor_result", requestId: msg.requestId, error: serializeError(err), durationMs: performance.now() - t0 });
+  }
 }
 
 async function execute(loaded: LoadedDefinitions, runId: string): Promise<RunStatus> {

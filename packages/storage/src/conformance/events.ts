@@ -74,4 +74,16 @@ export function eventLogTests(ctx: ConformanceContext): void {
     expect(read.map((e) => e.message)).toEqual(input.map((e) => e.message));
     expect(read.map((e) => e.id)).toEqual(stored.map((e) => e.id));
   });
+
+  it("tails the whole log across runs with getEventsAfter, and reports the last id", async () => {
+    expect(await ctx.storage.getLastEventId()).toBe(0);
+    expect(await ctx.storage.getEventsAfter(0)).toEqual([]);
+    const a = await newRun();
+    const b = await newRun();
+    const stored = await ctx.storage.storeEvents([event(a, "STEP_START"), event(b, "STEP_START"), event(a, "LOG"), event(b, "LOG")]);
+    expect(await ctx.storage.getLastEventId()).toBe(stored.at(-1)!.id);
+    expect(await ctx.storage.getEventsAfter(0)).toStrictEqual(stored);
+    expect(await ctx.storage.getEventsAfter(stored[0]!.id, 2)).toStrictEqual(stored.slice(1, 3));
+    expect(await ctx.storage.getEventsAfter(stored.at(-1)!.id)).toEqual([]);
+  });
 }

@@ -11,6 +11,7 @@ import { lifecycleTests } from "./lifecycle.ts";
 import { partitionIndexTests } from "./partitions.ts";
 import { runQueryTests } from "./run-queries.ts";
 import { runLifecycleTests } from "./runs.ts";
+import { tickTests } from "./ticks.ts";
 
 export { makeRun, event, materialization, planned, checkEvaluation, makeBackfill, makeChunks } from "./fixtures.ts";
 
@@ -49,6 +50,7 @@ export function runStorageConformance(name: string, factory: () => Promise<Stora
     describe("partition index", () => partitionIndexTests(ctx));
     describe("dynamic partitions", () => dynamicPartitionTests(ctx));
     describe("backfills", () => backfillTests(ctx));
+    describe("ticks and run keys", () => tickTests(ctx));
     describe("lifecycle", () => lifecycleTests(ctx));
   });
 }

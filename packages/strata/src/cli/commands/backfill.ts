@@ -44,8 +44,12 @@ export async function backfillCreateCommand(o: Record<string, unknown>): Promise
     const location = await loadLocation(project);
     location.close();
     const graph = AssetGraph.fromSnapshot(location.snapshot);
-    const partitions = flags.partitionRange
-      ? { range: parseKeyRange(flags.partitionRange) }
+    // Several comma-separated ranges are allowed ("A...B,C...D"); they must not overlap.
+    const ranges = flags.partitionRange?.split(",").map((r) => parseKeyRange(r));
+    const partitions = ranges
+      ? ranges.length === 1
+        ? { range: ranges[0]! }
+        : { ranges }
       : flags.partitions
         ? { keys: flags.partitions.split(",").map((k) => k.trim()).filter(Boolean) }
         : { all: true as const };

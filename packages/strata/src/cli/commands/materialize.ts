@@ -1,7 +1,7 @@
 import { StrataError, parseKeyRange } from "@strata/core";
 import { reexecutionRequest } from "@strata/engine";
 import { AssetGraph } from "@strata/core";
-import { loadLocation, openProjectInstance, resolveProject } from "../project-context.ts";
+import { loadLocation, openProjectInstance, resolveProject, resolveTarget } from "../project-context.ts";
 import { parseTags } from "../output.ts";
 import { runInLocation } from "./run-in-location.ts";
 
@@ -16,7 +16,9 @@ export interface MaterializeFlags {
 /** `strata materialize --select <sel>`: plan, record and run the selection. */
 export async function materializeCommand(flags: MaterializeFlags): Promise<number> {
   const tags = parseTags(flags.tag);
-  const project = resolveProject(flags.project);
+  const target = resolveTarget(flags.project);
+  if (target.kind === "workspace") return (await import("./materialize-workspace.ts")).materializeWorkspace(target.workspace, flags, tags);
+  const project = target.project;
   const instance = await openProjectInstance(project);
   let output: (t: string) => void = (t) => process.stderr.write(t);
   const location = await loadLocation(project, (t) => output(t));

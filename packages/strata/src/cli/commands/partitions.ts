@@ -2,6 +2,7 @@ import pc from "picocolors";
 import {
   AssetGraph,
   StrataError,
+  assertDynamicPartitionsName,
   closest,
   describePartitions,
   formatKeyRange,
@@ -36,16 +37,20 @@ export async function partitionsCommand(assetKey: string, flags: { json?: boolea
   try {
     const started = performance.now();
     const ctx = { now: Date.now(), dynamic: await loadDynamicPartitions(instance.storage, graph) };
-    const factsOf = async (key: string) =>
-      new Map<string, PartitionFact>(
-        (await instance.storage.getAssetPartitions(key)).map((r) => [
-          r.partition,
-          { status: r.status, ...(r.lastMaterializedAt !== undefined ? { lastMaterializedAt: r.lastMaterializedAt } : {}) },
-        ]),
-      );
+    const factsOf = async (key: string, materializedAfter?: number) => {
+      const facts = new Map<string, PartitionFact>();
+      for (const r of await instance.storage.getAssetPartitions(key, materializedAfter !== undefined ? { materializedAfter } : {})) {
+        facts.set(r.partition, r.lastMaterializedAt !== undefined ? { status: r.status, lastMaterializedAt: r.lastMaterializedAt } : { status: r.status });
+      }
+      return facts;
+    };
+    const own = await factsOf(assetKey);
+    // Staleness: only upstream partitions materialised after the oldest of ours matter.
+    let oldest = Infinity;
+    for (const f of own.values()) if (f.status === "materialized") oldest = Math.min(oldest, f.lastMaterializedAt ?? 0);
     const upstream = new Map<string, Map<string, PartitionFact>>();
-    for (const p of graph.parents(assetKey)) if (graph.partitionsOf(p)) upstream.set(p, await factsOf(p));
-    const summary = summarizePartitionStatus(graph, assetKey, await factsOf(assetKey), upstream, ctx);
+    if (oldest !== Infinity) for (const p of graph.parents(assetKey)) if (graph.partitionsOf(p)) upstream.set(p, await factsOf(p, oldest));
+    const summary = summarizePartitionStatus(graph, assetKey, own, upstream, ctx);
     const ms = performance.now() - started;
     if (flags.json) {
       process.stdout.write(JSON.stringify({ ...summary, partitions: describePartitions(def, ctx) }, null, 2) + "\n");
@@ -67,7 +72,15 @@ export async function partitionsCommand(assetKey: string, flags: { json?: boolea
 
 /** `strata dynamic-partitions add|remove|list`. */
 export async function dynamicCommand(action: "add" | "remove" | "list", name: string | undefined, keys: string[], flags: { project?: string }): Promise<number> {
-  const instance = await openProjectInstance(resolveProject(flags.project));
+  const project = resolveProject(flags.project);
+  if (name !== undefined) {
+    // A name no asset declares is a typo: refuse it rather than create a set nothing reads.
+    const location = await loadLocation(project);
+    location.close();
+    const graph = AssetGraph.fromSnapshot(location.snapshot);
+    assertDynamicPartitionsName(name, [...graph.assets()].map((a) => graph.partitionsOf(a.key)));
+  }
+  const instance = await openProjectInstance(project);
   try {
     if (action === "list") {
       if (!name) {

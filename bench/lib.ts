@@ -1,0 +1,155 @@
+/**
+ * Shared helpers of the benchmark suite: timing, medians, machine info, tables and results.
+ * Each `*.bench.ts` file is a standalone script (`node --import tsx bench/x.bench.ts`) that
+ * prints its table and writes `bench/results/<name>.json`; `bench/run.mjs` runs them all.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = dirname(BENCH_DIR);
+
+/** One measured case: what it measures, its target (if any) and the figures. */
+export interface BenchRow {
+  name: string;
+  /** Target in milliseconds (lower is better); omitted for informational rows. */
+  targetMs?: number;
+  /** Median duration in milliseconds. */
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  runs: number;
+  /** Extra columns (events written, events/s, reference figures...). */
+  extra?: Record<string, string | number>;
+}
+
+export interface BenchResult {
+  name: string;
+  title: string;
+  machine: MachineInfo;
+  startedAt: string;
+  rows: BenchRow[];
+  notes: string[];
+}
+
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  memGiB: number;
+  node: string;
+  platform: string;
+  /** 1, 5 and 15 minute load averages when the benchmark started. */
+  loadAtStart: number[];
+  loadAtEnd?: number[];
+}
+
+export function machineInfo(): MachineInfo {
+  const c = cpus();
+  return {
+    cpus: c.length,
+    cpuModel: c[0]?.model.trim() ?? "unknown",
+    memGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    loadAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+}
+
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Runs `fn` once to warm up (unless `warmup: false`), then `runs` times; returns the durations. */
+export async function measure(
+  fn: () => Promise<unknown> | unknown,
+  options: { runs: number; warmup?: boolean; between?: () => Promise<unknown> | unknown },
+): Promise<number[]> {
+  if (options.warmup ?? true) {
+    await fn();
+    await options.between?.();
+  }
+  const times: number[] = [];
+  for (let i = 0; i < options.runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+    await options.between?.();
+  }
+  return times;
+}
+
+export function row(name: string, times: readonly number[], targetMs?: number, extra?: BenchRow["extra"]): BenchRow {
+  return {
+    name,
+    ...(targetMs !== undefined ? { targetMs } : {}),
+    medianMs: median(times),
+    minMs: Math.min(...times),
+    maxMs: Math.max(...times),
+    runs: times.length,
+    ...(extra ? { extra } : {}),
+  };
+}
+
+export const fmtMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`);
+export const fmtInt = (n: number): string => Math.round(n).toLocaleString("en-US");
+
+export function verdict(r: BenchRow): string {
+  if (r.targetMs === undefined) return "info";
+  return r.medianMs <= r.targetMs ? "PASS" : "MISS";
+}
+
+/** A plain-text table (no colours, so it pastes into notes). */
+export function textTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+export function formatResult(result: BenchResult): string {
+  const extraCols = [...new Set(result.rows.flatMap((r) => Object.keys(r.extra ?? {})))];
+  const header = ["case", "target", "median", "min", "max", "runs", ...extraCols, "result"];
+  const rows = result.rows.map((r) => [
+    r.name,
+    r.targetMs === undefined ? "-" : `≤ ${fmtMs(r.targetMs)}`,
+    fmtMs(r.medianMs),
+    fmtMs(r.minMs),
+    fmtMs(r.maxMs),
+    String(r.runs),
+    ...extraCols.map((c) => {
+      const v = r.extra?.[c];
+      return v === undefined ? "" : typeof v === "number" ? fmtInt(v) : v;
+    }),
+    verdict(r),
+  ]);
+  const m = result.machine;
+  return [
+    `== ${result.title} ==`,
+    `machine: ${m.cpus} × ${m.cpuModel}, ${m.memGiB} GiB, node ${m.node} (${m.platform}); load ${m.loadAtStart.join(" ")} → ${(m.loadAtEnd ?? []).join(" ")}`,
+    textTable(header, rows),
+    ...result.notes.map((n) => `  note: ${n}`),
+  ].join("\n");
+}
+
+/** Starts a result; `finish` stamps the end load, prints the table and writes the JSON file. */
+export function startResult(name: string, title: string): BenchResult & { finish(): void } {
+  const result: BenchResult = { name, title, machine: machineInfo(), startedAt: new Date().toISOString(), rows: [], notes: [] };
+  return Object.assign(result, {
+    finish() {
+      result.machine.loadAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
+      const out = join(BENCH_DIR, "results", `${name}.json`);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, JSON.stringify({ ...result, finish: undefined }, null, 2) + "\n");
+      process.stdout.write(formatResult(result) + "\n");
+      process.stdout.write(`  (results: ${out.slice(REPO_ROOT.length + 1)})\n`);
+    },
+  });
+}
+
+/** Lets the GC run between measurements when node runs with --expose-gc. */
+export function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}

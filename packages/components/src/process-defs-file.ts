@@ -1,0 +1,188 @@
+import { closest, type StrataErrorCode } from "@strata/core";
+import { defsDocumentSchema, type DefsDocument } from "./defs-document.ts";
+import type { Problem } from "./problems.ts";
+import { hasTemplate, Opaque, renderTemplate, TemplateError } from "./template.ts";
+import { parseYamlFile, setAtPath, type SourcePos, type YamlDocument, type YamlPath } from "./yaml-source.ts";
+
+/** A validation issue at a path inside the validated value. */
+export interface AttributeIssue {
+  path: (string | number)[];
+  message: string;
+  /** Unknown keys (reported at each key's position). */
+  keys?: string[];
+}
+
+/** How to validate the attributes of one component type (zod in-process, or a JSON Schema snapshot). */
+export interface TypeValidator {
+  type: string;
+  validate(value: unknown): { ok: true; value: unknown } | { ok: false; issues: AttributeIssue[] };
+}
+
+export interface TypeLookup {
+  get(type: string): TypeValidator | undefined;
+  names(): string[];
+  /** A type that exists but whose schema is not known (e.g. missing from the snapshot): a warning, not an error. */
+  unknownSchemaHint?(type: string): string | undefined;
+}
+
+/** One validated component instance of a defs file. */
+export interface ComponentInstance {
+  file: string;
+  doc: YamlDocument;
+  envelope: DefsDocument;
+  attributes: unknown;
+}
+
+export interface ProcessOptions {
+  /** File path shown in problems (relative to the project root). */
+  displayFile: string;
+  types: TypeLookup;
+  /** Template scope for a document, given its `requirements.env`. */
+  scope(deferredEnv: ReadonlySet<string>): Record<string, unknown>;
+}
+
+/**
+ * Parses, templates and validates every document of a defs.yaml. Returns the instances that are
+ * valid and every problem found (all of them, each with file:line:col).
+ */
+export function processDefsFile(text: string, o: ProcessOptions): { instances: ComponentInstance[]; problems: Problem[] } {
+  const { docs, problems } = parseYamlFile(o.displayFile, text);
+  const instances: ComponentInstance[] = [];
+  for (const doc of docs) {
+    const before = problems.length;
+    const inst = processDocument(doc, o, problems);
+    if (inst && problems.slice(before).every((p) => p.severity === "warning")) instances.push(inst);
+  }
+  problems.sort((a, b) => a.line - b.line || a.col - b.col);
+  return { instances, problems };
+}
+
+const problemAt = (pos: SourcePos, code: StrataErrorCode, message: string, hint?: string): Problem => ({
+  code,
+  message,
+  ...pos,
+  ...(hint ? { hint } : {}),
+});
+
+function processDocument(doc: YamlDocument, o: ProcessOptions, problems: Problem[]): ComponentInstance | undefined {
+  const raw = doc.value;
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    problems.push(problemAt(doc.pos([]), "COMPONENT_INVALID", "A defs.yaml document must be a mapping with `type:` and `attributes:`", "e.g.\n      type: strata.command\n      attributes: { ... }"));
+    return undefined;
+  }
+  const rawReq = (raw as { requirements?: { env?: unknown } }).requirements?.env;
+  const deferred = new Set(Array.isArray(rawReq) ? rawReq.filter((x): x is string => typeof x === "string") : []);
+  const scope = o.scope(deferred);
+
+  // Templates: every string under attributes/post_processing, rendered with its position.
+  const opaque: YamlPath[] = [];
+  let value: unknown = raw;
+  for (const s of doc.strings()) {
+    const top = s.path[0];
+    if ((top !== "attributes" && top !== "post_processing" && top !== "description") || !hasTemplate(s.value)) continue;
+    try {
+      const rendered = renderTemplate(s.value, scope);
+      if (rendered instanceof Opaque) opaque.push(s.path);
+      value = setAtPath(value, s.path, rendered);
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      opaque.push(s.path);
+      problems.push(problemAt(templatePos(s, err.offset), err.code, err.message, err.hint));
+    }
+  }
+
+  const env = defsDocumentSchema.safeParse(value);
+  if (!env.success) {
+    const issues = env.error.issues.filter((i) => !opaque.some((p) => startsWith(i.path as (string | number)[], p)));
+    if (issues.length === 0) {
+      // Only values known at load time (template vars) failed: validated by `check defs`.
+      const type = (raw as { type?: unknown }).type;
+      return typeof type === "string" ? { file: doc.file, doc, envelope: { type } as DefsDocument, attributes: undefined } : undefined;
+    }
+    for (const issue of issues) {
+      const path = issue.path as (string | number)[];
+      if (issue.code === "unrecognized_keys") {
+        for (const k of issue.keys) {
+          const hint = closest(k, ["type", "attributes", "requirements", "post_processing", "description", "env", "assets", "target", "group", "tags", "owners", "kinds", "metadata"]);
+          problems.push(problemAt(doc.keyPos([...path, k]), "COMPONENT_INVALID", `Unknown key "${k}"${path.length ? ` in ${formatPath(path)}` : ""}`, hint ? `Did you mean "${hint}"?` : undefined));
+        }
+      } else {
+        problems.push(problemAt(doc.pos(path), "COMPONENT_INVALID", `${formatPath(path) || "document"}: ${issue.message}`));
+      }
+    }
+    return undefined;
+  }
+  const envelope = env.data;
+  const type = o.types.get(envelope.type);
+  if (!type) {
+    const hint = o.types.unknownSchemaHint?.(envelope.type);
+    if (hint) {
+      problems.push({ ...problemAt(doc.pos(["type"]), "COMPONENT_UNKNOWN_TYPE", `Attributes of "${envelope.type}" not validated: ${hint}`), severity: "warning" });
+      return { file: doc.file, doc, envelope, attributes: envelope.attributes };
+    }
+    const suggestion = closest(envelope.type, o.types.names());
+    problems.push(
+      problemAt(
+        doc.pos(["type"]),
+        "COMPONENT_UNKNOWN_TYPE",
+        `Unknown component type "${envelope.type}"`,
+        suggestion ? `Did you mean "${suggestion}"? (strata list components shows them all)` : "Run `strata list components` to see the registered types.",
+      ),
+    );
+    return undefined;
+  }
+  const attributes = envelope.attributes ?? {};
+  const result = type.validate(attributes);
+  if (!result.ok) {
+    let reported = 0;
+    for (const issue of result.issues) {
+      const path = ["attributes", ...issue.path];
+      if (opaque.some((p) => startsWith(path, p))) continue;
+      reported++;
+      if (issue.keys?.length) {
+        for (const k of issue.keys) {
+          problems.push(problemAt(doc.keyPos([...path, k]), "COMPONENT_INVALID", `${formatPath([...path, k])}: unknown attribute "${k}" for type ${envelope.type}`));
+        }
+      } else {
+        const v = valueAt(value, path);
+        const envHint = v && typeof v === "object" && (v as { kind?: unknown }).kind === "env"
+          ? `Environment variable ${(v as { name: string }).name} is not set and this attribute needs its value when the definitions load.`
+          : undefined;
+        const last = path[path.length - 1];
+        const message = envHint ?? (v === undefined && typeof last === "string" ? `missing required attribute "${last}" (${issue.message.replace(/^Invalid input: /, "")})` : issue.message);
+        problems.push(problemAt(doc.pos(path), "COMPONENT_INVALID", `${formatPath(path)}: ${message}`, envHint ? `Set ${(v as { name: string }).name}, or give a default.` : undefined));
+      }
+    }
+    if (reported > 0) return undefined;
+    return { file: doc.file, doc, envelope, attributes };
+  }
+  return { file: doc.file, doc, envelope, attributes: result.value };
+}
+
+/** Position of the `{{` at `offset` of a scalar: counts the `{{` before it and finds the same one in the source text. */
+function templatePos(s: { value: string; pos: SourcePos; source: string | undefined }, offset: number): SourcePos {
+  const nth = s.value.slice(0, Math.max(0, offset - 1)).split("{{").length - 2;
+  const src = s.source ?? "";
+  let idx = -1;
+  for (let i = 0; i <= Math.max(0, nth); i++) idx = src.indexOf("{{", idx + 1);
+  if (idx < 0 || src.slice(0, idx).includes("\n")) return s.pos;
+  return { ...s.pos, col: s.pos.col + idx };
+}
+
+const startsWith = (path: YamlPath, prefix: YamlPath) => prefix.every((p, i) => path[i] === p);
+
+function valueAt(root: unknown, path: YamlPath): unknown {
+  let cur = root;
+  for (const p of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string | number, unknown>)[p];
+  }
+  return cur;
+}
+
+/** `attributes.tables[0].name` */
+export function formatPath(path: readonly (string | number | symbol)[]): string {
+  let out = "";
+  for (const p of path) out += typeof p === "number" ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out;
+}

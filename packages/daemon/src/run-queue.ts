@@ -1,0 +1,33 @@
+import { DAEMON_LAUNCH_TAG } from "@strata/engine";
+import type { DaemonContext } from "./context.ts";
+import { crashPoint } from "./crash.ts";
+import { planDequeue } from "./dequeue-plan.ts";
+import { readQueueSettings, type QueueSettings } from "./queue-settings.ts";
+
+/**
+ * One pass of the run queue: starts the queued runs the limits allow. Each one is tagged as in
+ * the daemon's custody, moved QUEUED → STARTING by compare-and-set (two daemons never both win)
+ * and handed to the launcher. A crash between the CAS and the launch leaves a STARTING run
+ * without a worker: the run monitor relaunches it once (the executor's STARTING → STARTED CAS
+ * makes a duplicate worker a no-op). Returns how many runs were dequeued.
+ */
+export async function queueTick(ctx: DaemonContext, fallback: Partial<QueueSettings> = {}, launched?: Set<string>): Promise<number> {
+  const { storage } = ctx;
+  const queued = await storage.listRuns({ statuses: ["QUEUED"] });
+  if (queued.length === 0) return 0;
+  const settings = await readQueueSettings(storage, fallback);
+  const inProgress = await storage.listRuns({ statuses: ["STARTING", "STARTED", "CANCELING"] });
+  let n = 0;
+  for (const d of planDequeue(queued, inProgress, settings)) {
+    if (!d.dequeue) continue;
+    await storage.addRunTags(d.run.runId, { [DAEMON_LAUNCH_TAG]: "daemon" });
+    launched?.add(d.run.runId);
+    const won = await storage.transitionRun(d.run.runId, "STARTING", { fromStatuses: ["QUEUED"] });
+    if (!won) continue;
+    crashPoint("queue:dequeued");
+    await ctx.launcher.launch({ ...d.run, status: "STARTING" });
+    crashPoint("queue:launched");
+    n++;
+  }
+  return n;
+}

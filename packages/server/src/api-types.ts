@@ -1,0 +1,323 @@
+/**
+ * The JSON the HTTP API returns: the contract the web UI is built against (it imports these
+ * types only). Timestamps are milliseconds since the epoch; asset keys in URLs are
+ * `encodeURIComponent`-encoded (`mart%2Forders`).
+ */
+import type {
+  AssetDep,
+  CheckSeverity,
+  EventRecord,
+  KeyRangeSummary,
+  MetadataMap,
+  PartitionDisplayStatus,
+  RunRecord,
+  RunStatus,
+  SerializedError,
+} from "@strata/core";
+import type {
+  BackfillChunkStatus,
+  BackfillRecord,
+  CheckEvaluationRecord,
+  MaterializationRecord,
+} from "@strata/storage";
+import type { LocationStatus } from "@strata/engine";
+
+export type { ApiErrorBody } from "./api-error.ts";
+export type {
+  EventRecord,
+  RunRecord,
+  RunStatus,
+  MetadataMap,
+  MaterializationRecord,
+  CheckEvaluationRecord,
+  BackfillRecord,
+};
+
+/** Health of an asset: "stale" = materialised, but an upstream asset was materialised since. */
+export type AssetHealth = "materialized" | "stale" | "failed" | "in_progress" | "missing";
+
+/** Latest outcome of a check: "warning" = failed with severity WARN. */
+export type CheckHealth = "passed" | "failed" | "warning" | "not_evaluated";
+
+export interface CodeRefView {
+  /** Path relative to the project root. */
+  file: string;
+  line: number;
+  /** Link to the line on the git host (GitHub, GitLab, Bitbucket) when known. */
+  url?: string;
+}
+
+export interface CheckSummary {
+  key: string;
+  name: string;
+  status: CheckHealth;
+  severity: CheckSeverity;
+  blocking: boolean;
+  lastEvaluatedAt?: number;
+  lastRunId?: string;
+}
+
+export interface LastMaterialization {
+  eventId: number;
+  runId: string;
+  timestamp: number;
+  partition?: string;
+}
+
+/** A row of the catalog (GET /api/assets). */
+export interface AssetSummary {
+  key: string;
+  group: string;
+  kinds: string[];
+  owners: string[];
+  tags: Record<string, string>;
+  description?: string;
+  codeRef?: CodeRefView;
+  /** Short label of the partitions definition, e.g. `daily (UTC) · 365 partitions`. */
+  partitions?: string;
+  status: AssetHealth;
+  lastMaterialization?: LastMaterialization;
+  /** Run materialising it now (status in_progress). */
+  inProgressRunId?: string;
+  lastFailedRunId?: string;
+  checks: CheckSummary[];
+}
+
+export interface AssetsResponse {
+  location: string;
+  /** Snapshot version the catalog was computed from (bumps on reload). */
+  version: number;
+  total: number;
+  assets: AssetSummary[];
+}
+
+/** GET /api/assets/:key */
+export interface AssetDetailResponse {
+  asset: AssetSummary & {
+    node: string;
+    deps: AssetDep[];
+    upstream: string[];
+    downstream: string[];
+    metadata: MetadataMap;
+    codeVersion?: string;
+    resources: string[];
+    io: string;
+    pool?: string;
+    partitionsDefinition?: unknown;
+  };
+  latestMaterialization?: MaterializationRecord;
+  checks: (CheckSummary & {
+    description?: string;
+    inline: boolean;
+    lastEvaluation?: CheckEvaluationRecord;
+  })[];
+}
+
+/** GET /api/assets/:key/materializations — newest first; pass `nextBefore` as `before` for the next page. */
+export interface MaterializationsResponse {
+  materializations: MaterializationRecord[];
+  nextBefore?: number;
+}
+
+export interface WipeResponse {
+  assetKey: string;
+  wiped: true;
+}
+
+export interface CheckHistoryResponse {
+  checkKey: string;
+  evaluations: CheckEvaluationRecord[];
+}
+
+/** GET /api/assets/:key/partitions */
+export interface PartitionsResponse {
+  assetKey: string;
+  /** Human description, e.g. `valid keys run from 2024-01-01 to 2024-12-31 (daily, UTC)`. */
+  description: string;
+  total: number;
+  counts: Record<PartitionDisplayStatus, number>;
+  ranges: KeyRangeSummary<PartitionDisplayStatus>[];
+}
+
+/**
+ * GET /api/graph: compact lineage. `edges` are `[from, to]` indexes into `nodes`
+ * (upstream → downstream).
+ */
+export interface GraphResponse {
+  location: string;
+  version: number;
+  nodes: {
+    key: string;
+    group: string;
+    kinds?: string[];
+    partitioned?: true;
+    status: AssetHealth;
+    checks?: CheckHealth;
+  }[];
+  edges: [number, number][];
+  groups: { name: string; count: number }[];
+}
+
+export interface RunSummary extends RunRecord {
+  durationMs?: number;
+}
+
+export interface RunsResponse {
+  runs: RunSummary[];
+  /** Pass as `cursor` for the next (older) page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** POST /api/runs and /api/runs/:id/reexecute (202): the run is recorded and starting. */
+export interface LaunchResponse {
+  runId: string;
+  run: RunSummary;
+}
+
+/** POST /api/runs/:id/cancel */
+export interface RunActionResponse {
+  runId: string;
+  run: RunSummary;
+}
+
+export type StepStatus = "running" | "succeeded" | "failed" | "skipped" | "retrying" | "pending";
+
+export interface StepSummary {
+  stepKey: string;
+  status: StepStatus;
+  startedAt?: number;
+  endedAt?: number;
+  attempts: number;
+  assetKeys: string[];
+  error?: { code: string; message: string };
+}
+
+/** GET /api/runs/:id */
+export interface RunDetailResponse {
+  run: RunSummary;
+  /** In plan order when the plan is known; steps seen only in events follow. */
+  steps: StepSummary[];
+  materializations: { assetKey: string; partition?: string; eventId: number; timestamp: number }[];
+  checks: { checkKey: string; passed: boolean; severity: CheckSeverity; eventId: number }[];
+  canReexecuteFromFailure: boolean;
+}
+
+/** GET /api/runs/:id/events — `nextAfter` is the last id scanned; poll again with it as `after`. */
+export interface RunEventsResponse {
+  events: EventRecord[];
+  nextAfter: number;
+  /** More events already stored after `nextAfter` (the run may still add more). */
+  hasMore: boolean;
+  runStatus: RunStatus;
+}
+
+export interface BackfillSummary extends BackfillRecord {
+  counts: Record<BackfillChunkStatus, number>;
+  /** Runs (chunks) in all. */
+  runs: number;
+  /** True when this server process drives it now. */
+  active: boolean;
+}
+
+export interface BackfillsResponse {
+  backfills: BackfillSummary[];
+}
+
+export interface BackfillDetailResponse {
+  backfill: BackfillSummary;
+  /** Per asset: partition ranges by chunk status. */
+  assets: Record<string, KeyRangeSummary<BackfillChunkStatus>[]>;
+  /** Latest chunks (up to 200), with their runs. */
+  chunks: {
+    chunkId: number;
+    status: BackfillChunkStatus;
+    runId?: string;
+    partitionKeys: string[];
+    assetKeys: string[];
+  }[];
+}
+
+export interface LocationView {
+  name: string;
+  status: LocationStatus;
+  version: number;
+  root: string;
+  entry: string;
+  loadedAt?: number;
+  loadMs?: number;
+  updatedAt: number;
+  error?: Pick<SerializedError, "code" | "message" | "where" | "hint">;
+  watching: boolean;
+  pid?: number;
+  activeRuns: string[];
+  assetCount: number;
+  checkCount: number;
+  /** Resources with their config fields: env var names, never secret values. */
+  resources: {
+    name: string;
+    description?: string;
+    fields: { name: string; env?: string; secret: boolean; value?: unknown }[];
+  }[];
+}
+
+export interface OverviewResponse {
+  location: LocationView;
+  assets: { total: number; counts: Record<AssetHealth, number> };
+  failingChecks: {
+    checkKey: string;
+    assetKey: string;
+    severity: CheckSeverity;
+    timestamp: number;
+    runId: string;
+    description?: string;
+  }[];
+  recentRuns: RunSummary[];
+  runsInProgress: number;
+  activeBackfills: number;
+  /** Daemon heartbeats (from the key-value store, key `daemon/heartbeats`), null until a daemon writes them. */
+  daemon: unknown;
+}
+
+/** POST /api/backfills (202), /api/backfills/:id/cancel, /api/backfills/:id/resume */
+export interface BackfillActionResponse {
+  backfillId: string;
+  status: BackfillRecord["status"];
+  /** Chunks (runs) planned, on create. */
+  runs?: number;
+}
+
+/** POST /api/locations/:name/reload: the state after the load (status "error" carries the error). */
+export type ReloadResponse = LocationView;
+
+export interface DynamicPartitionKeysResponse {
+  name: string;
+  keys: string[];
+}
+
+/** POST /api/dynamic-partitions/:name */
+export interface DynamicPartitionsChangeResponse {
+  name: string;
+  added: number;
+  removed: number;
+  count: number;
+}
+
+export interface LocationsResponse {
+  locations: LocationView[];
+}
+
+export interface DynamicPartitionsResponse {
+  sets: { name: string; count: number; assets: string[] }[];
+}
+
+/**
+ * GET /api/stream (Server-Sent Events). Event names and data:
+ * - `hello`: { lastEventId } once on connect;
+ * - `run_event`: an EventRecord (only with `?runId=`; backlog after `?after=` first);
+ * - `run`: { runId, status, type, timestamp } on every RUN_* event;
+ * - `asset`: { assetKey, type, runId, partition?, checkKey?, passed? } on materialisations,
+ *   check evaluations, plans and wipes;
+ * - `location`: a LocationView on every location state change (loading/loaded/error; version bump);
+ * - comments (`: ping`) every 15 s keep proxies from closing the stream.
+ */
+export type StreamEventName = "hello" | "run_event" | "run" | "asset" | "location";
