@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { extname, join, normalize, resolve, sep } from "node:path";
+import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Context } from "hono";
 
 /** Where `npm run build -w @strata/web` puts the UI. */
-export const DEFAULT_WEB_DIST = resolve(fileURLToPath(new URL("../../web/dist", import.meta.url)));
+// Resolved through the package (not import.meta.url) so it holds in the CLI's bundle too.
+export const DEFAULT_WEB_DIST = resolve(dirname(fileURLToPath(import.meta.resolve("@strata/server/package.json"))), "..", "web", "dist");
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

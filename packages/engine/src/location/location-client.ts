@@ -1,7 +1,7 @@
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync } from "node:fs";
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   StrataError,
   deserializeError,
@@ -13,11 +13,15 @@ import {
 import type { ProjectConfig } from "./project.ts";
 import { parseChildMessage, type ChildMessage, type ParentMessage } from "./protocol.ts";
 
-const ENTRY = fileURLToPath(new URL("./location-process.ts", import.meta.url));
-const PRELOAD = new URL("./preload.mjs", import.meta.url).href;
+// The engine's own folder, found the same way whether this code runs from src/ or from a bundle.
+const ENGINE_DIR = dirname(fileURLToPath(import.meta.resolve("@strata/engine/package.json")));
+/** "dist" when the CLI runs from prebuilt bundles (packages/strata/bin/strata.mjs decides). */
+const DIST = process.env.STRATA_RUNTIME === "dist";
+const ENTRY = DIST ? join(ENGINE_DIR, "dist", "location-process.mjs") : join(ENGINE_DIR, "src", "location", "location-process.ts");
+const PRELOAD = pathToFileURL(join(ENGINE_DIR, "src", "location", "preload.mjs")).href;
 
 /** Node flags that let a child load TypeScript and find `strata` even when the project lacks it. */
-export const CHILD_EXEC_ARGV = ["--import", PRELOAD];
+export const CHILD_EXEC_ARGV = [...(DIST ? ["--conditions=strata-dist"] : []), "--import", PRELOAD];
 
 export interface LocationHandle {
   readonly snapshot: DefinitionsSnapshot;
@@ -135,6 +139,8 @@ export function spawnRunWorker(project: ProjectConfig, options: { instanceDir: s
 }
 
 function handle(child: ChildProcess, snapshot: DefinitionsSnapshot, loadMs: number): LocationHandle {
+  // Concurrent sensor evaluations each listen for their reply.
+  child.setMaxListeners(0);
   const send = (m: ParentMessage) => {
     // The child may disconnect between the check and the write (it does after each run):
     // with a callback, a failed write (EPIPE) is reported there instead of crashing the parent.

@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pc from "picocolors";
 import { StrataError } from "@strata/core";
 
-const STRATA_SRC = fileURLToPath(new URL("../../index.ts", import.meta.url));
-const TESTING_SRC = fileURLToPath(new URL("../../testing.ts", import.meta.url));
+// Through the package (not import.meta.url) so this holds when the CLI runs from its bundle.
+const STRATA_DIR = dirname(fileURLToPath(import.meta.resolve("strata/package.json")));
+const STRATA_SRC = join(STRATA_DIR, "src", "index.ts");
+const TESTING_SRC = join(STRATA_DIR, "src", "testing.ts");
 
 /** `strata init <dir>`: a working project, offline (no install needed: the CLI provides `strata`). */
 export function initCommand(dir: string, flags: { force?: boolean }): number {
