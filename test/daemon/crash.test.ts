@@ -17,6 +17,9 @@ afterEach(() => {
 
 /** Puts the schedule's cursor just before its latest minutely tick, so the first pass launches that tick. */
 async function armSchedule(p: TempProject): Promise<number> {
+  // Close to a minute boundary the next tick could overtake the armed one: wait it out.
+  const toNext = 60_000 - (Date.now() % 60_000);
+  if (toNext < 8_000) await new Promise((r) => setTimeout(r, toNext + 100));
   const tick = Math.floor(Date.now() / 60_000) * 60_000;
   await withStorage(p.home, (s) => s.setValue("instigator/every_minute/state", JSON.stringify({ lastTickTime: tick - 1000 })));
   return tick;

@@ -1,7 +1,7 @@
 /**
  * Fixture project for the daemon end-to-end tests: `a` (every run appends its run id to
  * executions.log, so a test sees any run executed twice) on a minutely schedule, `fresh` with a
- * 1-second freshness policy, and sensors that misbehave on purpose (throws, garbage, hangs)
+ * 8-second freshness policy, and sensors that misbehave on purpose (throws, garbage, hangs)
  * next to one that always asks for the same run key.
  */
 import { readFileSync, existsSync } from "node:fs";
@@ -15,7 +15,7 @@ export const a = asset({ key: "a" }, (ctx) => {
   appendFileSync("executions.log", ctx.runId + "\\n");
   return { ok: true };
 });
-export const fresh = asset({ key: "fresh", freshness: freshnessPolicy.timeWindow({ failAfter: "2s" }) }, () => 1);
+export const fresh = asset({ key: "fresh", freshness: freshnessPolicy.timeWindow({ failAfter: "8s" }) }, () => 1);
 
 const bad = process.env.BAD_SENSORS === "1";
 export default defineDefinitions({

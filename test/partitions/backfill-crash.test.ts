@@ -72,11 +72,11 @@ async function checkJanuaryMaterialized(p: TempProject, lastDay: string, weeks: 
 }
 
 // Each test starts several CLI processes (each with a code-location child): slow on a busy machine.
-describe("backfill crash safety", { timeout: 120_000 }, () => {
+describe("backfill crash safety", { timeout: 180_000 }, () => {
   it("SIGKILL mid-way, then `backfill resume`: COMPLETED, one successful run per partition, accurate status", async () => {
     const p = project();
     const env = { SLEEP_MS: "150" };
-    const proc = p.start(["backfill", "create", "--select", "*", "--partition-range", "2024-01-01...2024-01-31", "--max-runs", "2"], { env, timeoutMs: 60_000 });
+    const proc = p.start(["backfill", "create", "--select", "*", "--partition-range", "2024-01-01...2024-01-31", "--max-runs", "2"], { env, timeoutMs: 100_000 });
     const [, id] = await proc.waitFor(/Backfill (bf-\S+): 35 runs over 97 asset-partitions/, 30_000);
     // 31 days (3 assets each) + the 4 weeks wholly inside January (the week of Jan 29 is partial).
     await proc.waitFor(/\[\d+\/35\] ([4-9]|\d\d) succeeded/, 30_000);
@@ -89,7 +89,7 @@ describe("backfill crash safety", { timeout: 120_000 }, () => {
     expect(mid.counts.SUCCESS).toBeGreaterThanOrEqual(4);
     expect(mid.counts.PENDING).toBeGreaterThan(0);
 
-    const resumed = await p.run(["backfill", "resume", id!], { env, timeoutMs: 60_000 });
+    const resumed = await p.run(["backfill", "resume", id!], { env, timeoutMs: 100_000 });
     expect(resumed.code, resumed.output).toBe(0);
     expect(resumed.stdout).toContain(`Resuming ${id}`);
     expect(resumed.stdout).toMatch(/COMPLETED/);
@@ -106,7 +106,7 @@ describe("backfill crash safety", { timeout: 120_000 }, () => {
   it("SIGINT pauses (runs in flight finish, nothing new starts), then resume completes it", async () => {
     const p = project();
     const env = { SLEEP_MS: "150" };
-    const proc = p.start(["backfill", "create", "--select", "*", "--partition-range", "2024-01-01...2024-01-14", "--max-runs", "2"], { env, timeoutMs: 60_000 });
+    const proc = p.start(["backfill", "create", "--select", "*", "--partition-range", "2024-01-01...2024-01-14", "--max-runs", "2"], { env, timeoutMs: 100_000 });
     const [, id] = await proc.waitFor(/Backfill (bf-\S+): 16 runs/, 30_000);
     await proc.waitFor(/\[\d+\/16\] ([3-9]|\d\d) succeeded/, 30_000);
     proc.child.kill("SIGINT");
@@ -123,7 +123,7 @@ describe("backfill crash safety", { timeout: 120_000 }, () => {
     expect(mid.counts.PENDING).toBeGreaterThan(0);
     expect(mid.counts.SUCCESS).toBe(runs.filter((r) => r.status === "SUCCESS").length);
 
-    const resumed = await p.run(["backfill", "resume", id!], { env, timeoutMs: 60_000 });
+    const resumed = await p.run(["backfill", "resume", id!], { env, timeoutMs: 100_000 });
     expect(resumed.code, resumed.output).toBe(0);
     expect((await showBackfill(p, id!)).status).toBe("COMPLETED");
     checkRuns(await runsOf(p, id), 16);
@@ -132,7 +132,7 @@ describe("backfill crash safety", { timeout: 120_000 }, () => {
   it("`backfill cancel` from another process: ends CANCELED and no run starts after it", async () => {
     const p = project();
     const env = { SLEEP_MS: "300" };
-    const proc = p.start(["backfill", "create", "--select", "*", "--partition-range", "2024-01-01...2024-01-31", "--max-runs", "2"], { env, timeoutMs: 60_000 });
+    const proc = p.start(["backfill", "create", "--select", "*", "--partition-range", "2024-01-01...2024-01-31", "--max-runs", "2"], { env, timeoutMs: 100_000 });
     const [, id] = await proc.waitFor(/Backfill (bf-\S+):/, 30_000);
     await proc.waitFor(/\[\d+\/35\] [2-9] succeeded/, 30_000);
     const cancel = await p.run(["backfill", "cancel", id!]);

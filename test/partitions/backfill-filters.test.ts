@@ -14,7 +14,7 @@ afterAll(() => p?.cleanup());
 
 const backfillId = (stdout: string) => /Backfill (bf-\S+):/.exec(stdout)?.[1] ?? "";
 
-describe("backfill --failed / --missing, and stale partitions", { timeout: 120_000 }, () => {
+describe("backfill --failed / --missing, and stale partitions", { timeout: 180_000 }, () => {
   it("a failed day is retried with --failed, then --missing fills only the gaps", async () => {
     const first = await p.run(["backfill", "create", "--select", "raw", "--partition-range", "2024-01-01...2024-01-05"], { env: { FAIL_DAY: "2024-01-03" } });
     expect(first.code, first.output).toBe(1);

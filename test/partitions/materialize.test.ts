@@ -51,7 +51,7 @@ afterAll(() => p?.cleanup());
 
 const runIdOf = (stdout: string) => /^Run (\w+):/m.exec(stdout)?.[1] ?? "";
 
-describe("partitioned runs from the CLI", { timeout: 120_000 }, () => {
+describe("partitioned runs from the CLI", { timeout: 180_000 }, () => {
   it("--partition-range runs once over the range: keys, range and time window in ctx; { key: value } stored per partition", async () => {
     const r = await p.run(["materialize", "--select", "events", "--partition-range", "2024-01-01...2024-01-03"]);
     expect(r.code, r.output).toBe(0);

@@ -85,6 +85,7 @@ export class DuckDBIOManager implements IOManager {
     const { schema, name } = assetTable(ctx.assetKey, this.schema);
     const target = qualified(schema, name);
     const partition = ctx.partitionKey;
+    await ensureSchema(this.db, schema);
     await this.db.transaction(async (tx) => {
       await prepareTarget(tx, schema, name, "view");
       const exists = await tx.tableExists(schema, name);
@@ -160,6 +161,7 @@ export class DuckDBIOManager implements IOManager {
       ? `read_parquet(${quoteLiteral(join(parquetPartitionDir(dir, ctx.assetKey), "*.parquet"))}, union_by_name = true)`
       : `read_parquet(${quoteLiteral(file)})`;
     if (!this.db.readOnly) {
+      await ensureSchema(this.db, schema);
       await this.db.transaction(async (tx) => {
         await prepareTarget(tx, schema, name, "table");
         await tx.run(`CREATE OR REPLACE VIEW ${qualified(schema, name)} AS SELECT * FROM ${all}`);
@@ -200,6 +202,30 @@ export class DuckDBIOManager implements IOManager {
 }
 
 /** Creates the schema and drops an object of the other kind (table vs view) left by a format change. */
+/**
+ * Creates `schema` (if missing) in its own autocommit statement, before the write's transaction.
+ * Two transactions that each run `CREATE SCHEMA IF NOT EXISTS` for a schema that does not exist
+ * yet conflict in DuckDB ("Catalog write-write conflict on create"), so two assets of one new
+ * schema written in parallel (bronze/orders and bronze/sensor_readings in one run) failed.
+ * Here the loser of the race sees the conflict, waits a moment and finds the schema there.
+ */
+async function ensureSchema(db: DuckDBQueryable, schema: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const [row] = await db.query<{ n: number }>(
+      "SELECT count(*)::INTEGER AS n FROM information_schema.schemata WHERE catalog_name = current_database() AND schema_name = $1",
+      [schema],
+    );
+    if ((row?.n ?? 0) > 0) return;
+    try {
+      await db.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      return;
+    } catch (err) {
+      if (attempt >= 5 || !/conflict/i.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+    }
+  }
+}
+
 async function prepareTarget(tx: DuckDBQueryable, schema: string, name: string, drop: "table" | "view"): Promise<void> {
   await tx.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
   const [row] = await tx.query<{ t: string }>(

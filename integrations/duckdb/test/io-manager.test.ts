@@ -46,6 +46,20 @@ describe("table format", () => {
     expect((meta.preview?.value as { records: unknown[] }).records).toEqual(orders);
   });
 
+  test("parallel first writes into one new schema do not conflict (tables, partitions and parquet)", async () => {
+    // Regression: each write ran CREATE SCHEMA IF NOT EXISTS inside its own transaction, and two
+    // transactions creating the same schema fail with "Catalog write-write conflict on create".
+    const io = new DuckDBIOManager(db);
+    const lake = new DuckDBIOManager(db, { format: "parquet" });
+    await Promise.all([
+      io.handleOutput(outputContext(dir, "bronze/orders", "2024-01-01"), { sql: "select 1 as id" }),
+      io.handleOutput(outputContext(dir, "bronze/readings", "2024-01-01"), { sql: "select 2 as id" }),
+      io.handleOutput(outputContext(dir, "bronze/customers"), [{ id: 3 }]),
+      lake.handleOutput(outputContext(dir, "bronze/files"), [{ id: 4 }]),
+    ]);
+    expect(await db.query("select count(*)::integer as n from information_schema.tables where table_schema = 'bronze'")).toEqual([{ n: 4 }]);
+  });
+
   test("one-part keys use the default schema; re-materialising replaces the table", async () => {
     const io = new DuckDBIOManager(db, { schema: "analytics" });
     await io.handleOutput(outputContext(dir, "orders"), orders);

@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import { selectNodes } from "./selection.ts";
 import { buildManifest, buildRunResults } from "./manifest.ts";
 import { relationKey, runDbtNode, type DbtNodeResult, type RunNodeOptions } from "./run-node.ts";
+import { createSchemaStatement } from "./materializations.ts";
 import type { CompiledNode } from "./compile.ts";
 import type { DbtNode, DbtProject, NodeResourceType } from "./project-types.ts";
 import type { RelationKind, SqlAdapter } from "./adapters/adapter.ts";
@@ -151,6 +152,35 @@ async function catalog(adapter: SqlAdapter, project: DbtProject, order: readonly
   return out;
 }
 
+/**
+ * DuckDB only: creates the schemas the run writes to up front, each in its own autocommit
+ * statement. Two DuckDB transactions creating the same new schema conflict ("Catalog
+ * write-write conflict on create"), so a node whose transaction created its schema failed when
+ * another writer of the warehouse (an I/O manager, a parallel step) created it at the same
+ * moment. Created here, the schema exists before any node's transaction starts; a conflict
+ * means another writer is creating it and is retried. Errors are left to the nodes to report.
+ */
+async function ensureSchemas(adapter: SqlAdapter, project: DbtProject, order: readonly string[]): Promise<void> {
+  if (adapter.type !== "duckdb") return;
+  const schemas = new Map<string, DbtNode["relation"]>();
+  for (const id of order) {
+    const n = project.nodes.get(id)!;
+    if (n.resourceType === "test" || n.config.materialized === "ephemeral") continue;
+    schemas.set(`${n.relation.database}.${n.relation.schema}`, n.relation);
+  }
+  for (const r of schemas.values()) {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      try {
+        await adapter.execute(createSchemaStatement("duckdb", r));
+        break;
+      } catch (err) {
+        if (!/conflict/i.test((err as Error).message)) break;
+        await new Promise((res) => setTimeout(res, 20 * (attempt + 1)));
+      }
+    }
+  }
+}
+
 export async function runDbtProject(project: DbtProject, adapter: SqlAdapter, opts: RunProjectOptions = {}): Promise<ProjectRunResult> {
   const started = Date.now();
   const order = plannedNodes(project, opts);
@@ -160,6 +190,8 @@ export async function runDbtProject(project: DbtProject, adapter: SqlAdapter, op
   const build = (opts.command ?? "build") === "build";
   // One catalog read for the run (like dbt's relation cache), kept up to date as nodes build.
   const relations = opts.relations ?? (await catalog(adapter, project, order));
+  // Like dbt, which creates the run's schemas before running any node.
+  if ((opts.command ?? "build") !== "test") await ensureSchemas(adapter, project, order);
   for (const [i, id] of order.entries()) {
     const node = project.nodes.get(id)!;
     opts.onNodeStart?.(node, i, order.length);

@@ -12,6 +12,7 @@ export class WorkerPool {
   private readonly all: LocationHandle[] = [];
   private starting = 0;
   private readonly waiters: ((w: LocationHandle) => void)[] = [];
+  private closed = false;
 
   constructor(
     private readonly project: ProjectConfig,
@@ -34,6 +35,7 @@ export class WorkerPool {
   }
 
   private async acquire(): Promise<LocationHandle> {
+    if (this.closed) throw new Error("The worker pool is closed");
     const free = this.idle.pop();
     if (free) return free;
     if (this.all.length + this.starting < this.size) {
@@ -44,6 +46,12 @@ export class WorkerPool {
           detached: true,
           ...(this.onOutput ? { onOutput: this.onOutput } : {}),
         });
+        if (this.closed) {
+          // Closed while this worker was starting (e.g. the backfill was canceled): a worker
+          // nobody closes keeps the command alive forever, so close it and run nothing.
+          w.close();
+          throw new Error("The worker pool is closed");
+        }
         this.all.push(w);
         return w;
       } finally {
@@ -68,6 +76,7 @@ export class WorkerPool {
 
   /** Lets workers exit once their current run (if any) is done. */
   close(): void {
+    this.closed = true;
     for (const w of this.all) w.close();
     this.all.length = 0;
     this.idle.length = 0;

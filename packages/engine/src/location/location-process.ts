@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { AssetGraph, serializeError, type RunStatus } from "@strata/core";
 import { loadDefinitions, type LoadedDefinitions } from "./load-definitions.ts";
+import type { Storage } from "@strata/storage";
 import { parseParentMessage, type ChildMessage, type EvaluateSensorMessage } from "./protocol.ts";
 import { Redactor } from "../redactor.ts";
 
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
   });
 }
 
-let sensorStorage: Promise<import("@strata/storage").Storage> | undefined;
+let sensorStorage: Promise<Storage> | undefined;
 
 async function replySensor(loaded: LoadedDefinitions, msg: EvaluateSensorMessage): Promise<void> {
   const t0 = performance.now();

@@ -5,15 +5,36 @@ import { StrataError } from "@strata/core";
 import { findProject, instanceDirFor, openInstance, projectAt, startLocation, type Instance, type LocationHandle, type ProjectConfig } from "@strata/engine";
 import { combineWorkspace, workspaceAt, type CombinedWorkspace, type LocationLoadResult, type Workspace } from "@strata/components";
 
-/** Resolves the project for a command: `--project` or the current folder (walking up). Loads `.env`. */
+/**
+ * Resolves the project for a command: `--project` or the current folder (walking up). Loads `.env`.
+ * A project that is a code location of an enclosing workspace uses the workspace's instance
+ * (and its DuckDB warehouse) and may depend on other locations' assets.
+ */
 export function resolveProject(dir: string | undefined): ProjectConfig {
   const project = findProject(dir ?? process.cwd());
-  const envFile = join(project.root, ".env");
-  if (existsSync(envFile)) {
-    // Values already in the environment win over the file.
-    process.loadEnvFile(envFile);
+  loadEnvFile(project.root);
+  const ws = enclosingWorkspace(project.root);
+  if (!ws) return project;
+  process.env.STRATA_HOME ??= instanceDirFor(ws.workspace.root);
+  loadEnvFile(ws.workspace.root);
+  return { ...project, location: ws.name, workspace: true };
+}
+
+function enclosingWorkspace(root: string): { workspace: Workspace; name: string } | undefined {
+  let d = dirname(root);
+  for (;;) {
+    let ws: Workspace | undefined;
+    try {
+      ws = workspaceAt(d);
+    } catch {
+      ws = undefined; // a broken workspace.yaml is reported by workspace commands, not here
+    }
+    const loc = ws?.locations.find((l) => l.root === root);
+    if (ws && loc) return { workspace: ws, name: loc.name };
+    const parent = dirname(d);
+    if (parent === d) return undefined;
+    d = parent;
   }
-  return project;
 }
 
 export async function openProjectInstance(project: ProjectConfig): Promise<Instance> {

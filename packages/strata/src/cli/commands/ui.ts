@@ -2,6 +2,7 @@ import pc from "picocolors";
 import { StrataError, type SerializedError } from "@strata/core";
 import { LocationManager, instanceDirFor, openInstance, type LocationState } from "@strata/engine";
 import { checkBinding, createApp, startServer } from "@strata/server";
+import { ensureWebBuild } from "@strata/web/build";
 import { resolveProject } from "../project-context.ts";
 import { EXIT, printError } from "../output.ts";
 
@@ -55,6 +56,10 @@ async function serveProject(flags: ServeFlags, mode: { watch: boolean }): Promis
       return code;
     })());
   try {
+    // The web UI is built on demand (dist is not committed): only when missing or older than its sources.
+    await ensureWebBuild({ log: (l) => process.stdout.write(pc.dim(`${l}\n`)) }).catch((err: unknown) =>
+      process.stderr.write(pc.yellow(`${(err as Error).message}; serving the API only\n`)),
+    );
     await locations.start();
     const server = createApp({
       storage: instance.storage,
