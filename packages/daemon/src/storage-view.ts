@@ -44,8 +44,9 @@ export class StorageAutomationView implements AutomationStorageView {
     if (keys === undefined || keys.length > 0) {
       for (const r of await this.storage.getAssetRecords(keys)) this.records.set(r.assetKey, r);
       const wanted = keys === undefined ? partitioned : keys.filter((k) => this.graph.has(k) && this.graph.partitionsOf(k) !== undefined);
+      const byAsset = await this.storage.getPartitionsOfAssets(wanted);
       for (const k of wanted) {
-        const rows = await this.storage.getAssetPartitions(k);
+        const rows = byAsset.get(k) ?? [];
         const m = new Map<string, AutomationPartitionFact>();
         for (const r of rows) {
           m.set(r.partition, {

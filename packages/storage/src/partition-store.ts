@@ -70,6 +70,33 @@ export async function queryAssetPartitions(
   return out.sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
 }
 
+/**
+ * Index rows of many assets in one pass (a query per few hundred keys), for evaluations that
+ * need every partitioned asset at once (the automation tick) instead of a query per asset.
+ */
+export async function queryPartitionsOfAssets(db: Db, dialect: StorageDialect, assetKeys: readonly string[]): Promise<Map<string, AssetPartitionRecord[]>> {
+  const out = new Map<string, AssetPartitionRecord[]>();
+  const keys = [...new Set(assetKeys)];
+  for (const k of keys) out.set(k, []);
+  for (const chunk of chunksFor(keys, 1, dialect, dialect.maxParameters)) {
+    const rows = await db
+      .selectFrom("asset_partitions")
+      .select(["asset_key", ...RECORD_COLUMNS])
+      .where("asset_key", "in", chunk as string[])
+      .orderBy("asset_key")
+      .orderBy("partition")
+      .execute();
+    let start = 0;
+    for (let i = 1; i <= rows.length; i++) {
+      if (i < rows.length && rows[i]!.asset_key === rows[start]!.asset_key) continue;
+      const key = rows[start]!.asset_key;
+      out.get(key)!.push(...objectsToRecords(key, rows.slice(start, i)));
+      start = i;
+    }
+  }
+  return out;
+}
+
 interface RecordQuery {
   compile(): CompiledQuery;
   execute(): Promise<RecordRow[]>;

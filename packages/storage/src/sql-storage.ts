@@ -26,6 +26,7 @@ import {
   addDynamicPartitionsInTx,
   deleteDynamicPartitionsInTx,
   queryAssetPartitions,
+  queryPartitionsOfAssets,
   queryDynamicPartitions,
   queryDynamicPartitionSets,
 } from "./partition-store.ts";
@@ -251,6 +252,10 @@ export class SqlStorage implements Storage {
     return this.#read(`read the partitions of ${assetKey}`, () =>
       queryAssetPartitions(this.#db, this.#dialect, assetKey, options?.partitions, options?.materializedAfter),
     );
+  }
+
+  getPartitionsOfAssets(assetKeys: string[]): Promise<Map<string, AssetPartitionRecord[]>> {
+    return this.#read(`read the partitions of ${assetKeys.length} assets`, () => queryPartitionsOfAssets(this.#db, this.#dialect, assetKeys));
   }
 
   addDynamicPartitions(name: string, keys: string[]): Promise<number> {

@@ -4,7 +4,7 @@ import { asset, defineDefinitions, StrataError, type AssetsDefinition } from "@s
 import type { DuckDBClient } from "@strata/duckdb";
 import { z } from "zod";
 import { defineComponent, envString } from "../component.ts";
-import { DEFAULT_WAREHOUSE_RESOURCE, defaultWarehouse, openDatabase, quote, referencedTables, tableForKey } from "./warehouse.ts";
+import { DEFAULT_WAREHOUSE_RESOURCE, defaultWarehouse, ensureSchema, openDatabase, quote, referencedTables, tableForKey } from "./warehouse.ts";
 
 const attributes = z.strictObject({
   /** Key prefix of every model, e.g. `analytics` → `analytics/<file name>` (table `analytics.<file name>`). */
@@ -97,7 +97,7 @@ export const duckdbSqlComponent = defineComponent({
           const db = a.database ? await openDatabase(ctx.resolveEnv(a.database)) : actx.resource<DuckDBClient>(a.resource);
           try {
             const select = stripFrontMatter(m.sql).trim().replace(/;\s*$/, "");
-            await db.exec(`create schema if not exists ${quote(m.table.schema)}`);
+            await ensureSchema(db, m.table.schema);
             if (materialized === "view") {
               await db.exec(`drop table if exists ${m.table.sql}`).catch(() => undefined);
               await db.exec(`create or replace view ${m.table.sql} as ${select}`);

@@ -4,7 +4,7 @@ import { asset, defineDefinitions, MaterializeResult, StrataError, type AssetsDe
 import type { DuckDBClient } from "@strata/duckdb";
 import { z } from "zod";
 import { defineComponent, envString, type ComponentLoadContext } from "../component.ts";
-import { DEFAULT_WAREHOUSE_RESOURCE, defaultWarehouse, openDatabase, quote, referencedTables } from "./warehouse.ts";
+import { DEFAULT_WAREHOUSE_RESOURCE, defaultWarehouse, ensureSchema, openDatabase, quote, referencedTables } from "./warehouse.ts";
 
 const ident = z.string().regex(/^[A-Za-z_][\w]*$/, "a SQL identifier (letters, digits, _)");
 
@@ -96,7 +96,8 @@ export const medallionComponent = defineComponent({
             if (a.demo_mode && !/^[a-z]+:\/\//.test(source) && !existsSync(source)) {
               throw new StrataError("IO_FAILED", `Source file ${source} does not exist`, { hint: `Put ${file} in ${a.source_dir}/ or fix tables[${i}].file.` });
             }
-            await db.exec(`create schema if not exists ${quote(L.bronze)}; create or replace table ${quote(L.bronze)}.${quote(t.name)} as select * from ${reader}`);
+            await ensureSchema(db, L.bronze);
+            await db.exec(`create or replace table ${quote(L.bronze)}.${quote(t.name)} as select * from ${reader}`);
             await addTableMetadata(db, actx, `${L.bronze}.${t.name}`);
           }),
         ),
@@ -125,8 +126,9 @@ export const medallionComponent = defineComponent({
           withDb(async (db, actx) => {
             const target = `${quote(L.silver)}.${quote(t.name)}`;
             const notNull = cols.map((c) => `${quote(c)} is not null`).join(" and ");
+            await ensureSchema(db, L.silver);
             await db.exec(
-              `create schema if not exists ${quote(L.silver)}; create or replace table ${target} as ` +
+              `create or replace table ${target} as ` +
                 `select * exclude (__rn) from (select *, row_number() over (partition by ${keys} order by ${t.order_by ?? keys} desc) as __rn ` +
                 `from (${cleaned}) where ${notNull}) where __rn = 1`,
             );
@@ -159,7 +161,8 @@ export const medallionComponent = defineComponent({
         asset(
           { key: [L.gold, g.name], deps, group: L.gold, kinds: ["duckdb", "sql"], description: g.description ?? `gold ${g.name}`, codeRef: ctx.codeRef(["gold", i]), metadata: { sql }, ...common },
           withDb(async (db, actx) => {
-            await db.exec(`create schema if not exists ${quote(L.gold)}; create or replace table ${quote(L.gold)}.${quote(g.name)} as ${sql}`);
+            await ensureSchema(db, L.gold);
+            await db.exec(`create or replace table ${quote(L.gold)}.${quote(g.name)} as ${sql}`);
             await addTableMetadata(db, actx, `${L.gold}.${g.name}`);
           }),
         ),

@@ -55,3 +55,24 @@ export function referencedTables(sql: string): { schema: string; table: string }
   }
   return [...out.values()];
 }
+
+const schemas = new WeakMap<object, Map<string, Promise<void>>>();
+
+/**
+ * `create schema if not exists`, once per client and schema: parallel steps creating the same
+ * schema at once make DuckDB fail with a write-write conflict on the catalog.
+ */
+export function ensureSchema(db: DuckDBClient, schema: string): Promise<void> {
+  let byName = schemas.get(db);
+  if (!byName) schemas.set(db, (byName = new Map()));
+  let p = byName.get(schema);
+  if (!p) {
+    p = db.exec(`create schema if not exists ${quote(schema)}`).catch(async (err: unknown) => {
+      if (!/conflict/i.test((err as Error).message)) throw err;
+      await db.exec(`create schema if not exists ${quote(schema)}`);
+    });
+    byName.set(schema, p);
+    p.catch(() => byName.delete(schema));
+  }
+  return p;
+}

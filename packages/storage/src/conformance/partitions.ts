@@ -37,6 +37,21 @@ export function partitionIndexTests(ctx: ConformanceContext): void {
     expect((await ctx.storage.getAssetPartitions("orders"))[0]).toMatchObject({ status: "materialized", updatedAt: 20 });
   });
 
+  it("reads the partitions of many assets at once, the same rows as one by one", async () => {
+    const r = await newRun();
+    await ctx.storage.storeEvents([
+      materialization(r, "a", { partition: "2024-01-02", timestamp: 5 }),
+      materialization(r, "a", { partition: "2024-01-01", timestamp: 6 }),
+      materialization(r, "b", { partition: "us", timestamp: 7 }),
+      planned(r, "c", { partition: "x", timestamp: 8 }),
+    ]);
+    const bulk = await ctx.storage.getPartitionsOfAssets(["a", "b", "c", "none"]);
+    expect([...bulk.keys()]).toEqual(["a", "b", "c", "none"]);
+    for (const k of ["a", "b", "c"]) expect(bulk.get(k)).toStrictEqual(await ctx.storage.getAssetPartitions(k));
+    expect(bulk.get("a")!.map((p) => p.partition)).toEqual(["2024-01-01", "2024-01-02"]);
+    expect(bulk.get("none")).toEqual([]);
+  });
+
   it("marks planned partitions failed from STEP_FAILURE with the event's partition and data.assetKeys", async () => {
     const r = await newRun();
     await ctx.storage.storeEvents([planned(r, "a", { partition: "p1" }), planned(r, "b", { partition: "p1" }), planned(r, "b", { partition: "p2" })]);
