@@ -37,7 +37,7 @@ import {
   type RunRecord,
   type StrataEvent,
 } from "@strata/core";
-import { openSqliteStorage, type BackfillChunkRecord, type BackfillRecord, type Storage } from "@strata/storage";
+import { openSqliteStorage, type BackfillChunkRecord, type BackfillRecord } from "@strata/storage";
 import { fmtInt, fmtMs, gc, median, startResult, textTable } from "./lib.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

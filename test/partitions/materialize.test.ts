@@ -4,7 +4,6 @@
  * multi-partitions (ctx.partitionDimensions), and bad input that must fail before any run or
  * backfill is created.
  */
-import type { RunRecord } from "@strata/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeProject, type TempProject } from "../helpers/run-cli.ts";
 import { json, partitionsOf, rangesWith, runsOf } from "./fixture.ts";

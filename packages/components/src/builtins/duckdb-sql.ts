@@ -4,7 +4,7 @@ import { asset, defineDefinitions, StrataError, type AssetsDefinition } from "@s
 import type { DuckDBClient } from "@strata/duckdb";
 import { z } from "zod";
 import { defineComponent, envString } from "../component.ts";
-import { DEFAULT_WAREHOUSE_RESOURCE, defaultWarehouse, ensureSchema, openDatabase, quote, referencedTables, tableForKey } from "./warehouse.ts";
+import { DEFAULT_WAREHOUSE_RESOURCE, defaultWarehouse, ensureSchema, openDatabase, referencedTables, tableForKey } from "./warehouse.ts";
 
 const attributes = z.strictObject({
   /** Key prefix of every model, e.g. `analytics` → `analytics/<file name>` (table `analytics.<file name>`). */
