@@ -133,10 +133,13 @@ describe.skipIf(Boolean(skip))("web UI in Chromium", () => {
     await page.getByTestId("theme-toggle").click();
   });
 
-  it("says how to get schedules and sensors (no daemon API yet)", async () => {
+  it("says how to define schedules and sensors and that no daemon runs under `strata ui`", async () => {
     await page.goto(base + "/automation");
-    await page.getByText("Automation runs under").waitFor();
+    await page.getByText("No schedules", { exact: true }).waitFor();
+    await page.getByText("No sensors", { exact: true }).waitFor();
+    await page.getByTestId("daemon-not-running").waitFor();
     await page.goto(base + "/deployment");
     await page.getByTestId("reload").waitFor();
+    await page.getByTestId("heartbeats-none").waitFor();
   });
 });

@@ -3,11 +3,15 @@
  * snapshot (ephemeral models are inlined, not assets), deps from `ref`/`source`, tests as
  * checks on the asset they test, and YAML docs (description, columns, tags, group, owners) on
  * the specs. Sources map to upstream keys (`<source>/<table>` by default) that
- * {@link dbtSourceAssets} can declare as external assets.
+ * {@link dbtSourceAssets} can declare as external assets, and source freshness becomes
+ * `freshness` checks on them ({@link dbtSourceFreshnessChecks}).
  *
  * @example
  * const opts = { projectDir: "./jaffle_shop", keyPrefix: "dbt" };
- * export default defineDefinitions({ assets: [dbtAssets(opts), ...dbtSourceAssets(opts)] });
+ * export default defineDefinitions({
+ *   assets: [dbtAssets(opts), ...dbtSourceAssets(opts)],
+ *   checks: dbtSourceFreshnessChecks(opts),
+ * });
  * // strata materialize --select "dbt/orders+" --tag dbt/full_refresh=true
  */
 import {
@@ -15,11 +19,13 @@ import {
   MetadataValue,
   PartialMaterialization,
   StrataError,
+  assetCheck,
   externalAsset,
   multiAsset,
   prefixKey,
   registerInternalPath,
   toAssetKey,
+  type AssetCheckDefinition,
   type AssetCheckResult,
   type AssetContext,
   type AssetKey,
@@ -34,9 +40,10 @@ import { selectNodes } from "./selection.ts";
 import { runDbtProject, runnableParents } from "./run-project.ts";
 import { duckdbAdapter } from "./adapters/duckdb.ts";
 import { openAdapter } from "./adapters/open.ts";
-import type { DbtNodeResult } from "./run-node.ts";
+import { sourceFreshness, type DbtNodeResult } from "./run-node.ts";
+import { freshnessQuery } from "./freshness.ts";
 import type { SqlAdapter } from "./adapters/adapter.ts";
-import type { DbtNode, DbtProject, DbtSource } from "./project-types.ts";
+import type { DbtNode, DbtProject, DbtSource, FreshnessThreshold } from "./project-types.ts";
 
 registerInternalPath("/integrations/sql/src/");
 
@@ -187,7 +194,7 @@ function specOf(o: DbtAssetsOptions, m: Mapping, n: DbtNode): MultiAssetSpecInpu
   };
 }
 
-async function adapterFor(o: DbtAssetsOptions, project: DbtProject, ctx: AssetContext): Promise<{ adapter: SqlAdapter; owned: boolean }> {
+async function adapterFor(o: DbtAssetsOptions, project: DbtProject, ctx: Pick<AssetContext, "resource">): Promise<{ adapter: SqlAdapter; owned: boolean }> {
   if (!o.resource) return { adapter: await openAdapter(project.target), owned: true };
   const v = ctx.resource<unknown>(o.resource);
   if (v instanceof DuckDBClient) return { adapter: duckdbAdapter(v), owned: false };
@@ -314,6 +321,76 @@ export function dbtSourceAssets(o: DbtAssetsOptions, opts: { except?: AssetKeyIn
       metadata: { "dbt/unique_id": s.uniqueId, relation: `${s.relation.database}.${s.relation.schema}.${s.relation.identifier}`, ...(s.loader ? { "dbt/loader": s.loader } : {}) },
       codeRef: { file: s.absPath, line: s.line },
     }));
+  }
+  return out;
+}
+
+/** Sources with freshness a check can evaluate: `loaded_at_field` and a `warn_after`/`error_after`. */
+export function hasFreshness(s: DbtSource): boolean {
+  return s.loadedAtField !== undefined && (s.freshness?.warnAfter !== undefined || s.freshness?.errorAfter !== undefined);
+}
+
+const thresholdText = (t: FreshnessThreshold | undefined) => (t ? `${t.count} ${t.period}${t.count === 1 ? "" : "s"}` : "none");
+
+/**
+ * Source freshness (`dbt source freshness`) as asset checks: for every source table declaring
+ * `loaded_at_field` and `warn_after`/`error_after` (inherited from the source like dbt), a
+ * standalone check named `freshness` on the source's key (from `sourceKey`, as
+ * {@link dbtSourceAssets}). It queries `max(loaded_at_field)` in the warehouse (the `resource`
+ * of the options, or the profiles.yml target) and passes within `warn_after`, fails with
+ * severity WARN past `warn_after` and ERROR past `error_after` (or when the query fails).
+ * Selecting the external source asset runs its checks (`strata materialize --select app/events`).
+ *
+ * @example
+ * defineDefinitions({ assets: [dbtAssets(opts), ...dbtSourceAssets(opts)], checks: dbtSourceFreshnessChecks(opts) });
+ */
+export function dbtSourceFreshnessChecks(o: DbtAssetsOptions, opts: { blocking?: boolean } = {}): AssetCheckDefinition[] {
+  const project = loadProjectFor(o);
+  const out: AssetCheckDefinition[] = [];
+  const seen = new Set<string>();
+  for (const s of project.sources.values()) {
+    if (!hasFreshness(s)) continue;
+    const key = toAssetKey((o.sourceKey ?? defaultSourceKey)(s.sourceName, s.name, s));
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const { warnAfter, errorAfter } = s.freshness!;
+    out.push(assetCheck(
+      {
+        asset: key,
+        name: "freshness",
+        severity: errorAfter ? "ERROR" : "WARN",
+        blocking: opts.blocking ?? false,
+        description: `dbt source freshness of ${s.sourceName}.${s.name}: max(${s.loadedAtField}) within ${thresholdText(warnAfter)} (warn), ${thresholdText(errorAfter)} (error)`,
+        ...(o.resource ? { resources: [o.resource] } : {}),
+        codeRef: { file: s.absPath, line: s.line },
+      },
+      async (ctx): Promise<AssetCheckResult> => {
+        const { adapter, owned } = await adapterFor(o, project, ctx);
+        const now = new Date();
+        let r;
+        try {
+          r = await sourceFreshness(project, s.uniqueId, adapter, now);
+        } finally {
+          if (owned) await adapter.close();
+        }
+        const metadata: MetadataInput = {
+          max_loaded_at: r.maxLoadedAt ? MetadataValue.timestamp(r.maxLoadedAt) : null,
+          age_seconds: r.ageSeconds === null ? null : MetadataValue.float(Math.round(r.ageSeconds * 1000) / 1000),
+          snapshotted_at: MetadataValue.timestamp(now),
+          warn_after: thresholdText(warnAfter),
+          error_after: thresholdText(errorAfter),
+          status: r.error ? "runtime error" : r.status,
+          query: sqlBlock(freshnessQuery(s)),
+          ...(r.error ? { error: r.error.message } : {}),
+        };
+        const age = r.ageSeconds === null ? "no rows" : `${Math.round(r.ageSeconds)}s old`;
+        if (r.status === "pass") return { assetKey: key, checkName: "freshness", passed: true, metadata };
+        const description = r.error
+          ? `Freshness query failed: ${r.error.message.split("\n")[0]}`
+          : `${s.sourceName}.${s.name} is stale: max(${s.loadedAtField}) ${age}, ${r.status === "warn" ? `warn after ${thresholdText(warnAfter)}` : `error after ${thresholdText(errorAfter)}`}`;
+        return { assetKey: key, checkName: "freshness", passed: false, severity: r.status === "warn" ? "WARN" : "ERROR", description, metadata };
+      },
+    ));
   }
   return out;
 }

@@ -38,6 +38,6 @@ export { duckdbAdapter, openDuckDBAdapter } from "./adapters/duckdb.ts";
 export { postgresAdapter, openPostgresAdapter, type PostgresAdapterOptions } from "./adapters/postgres.ts";
 export { openAdapter } from "./adapters/open.ts";
 export { runDbtNode, sourceFreshness, type DbtNodeResult, type RunNodeOptions, type FreshnessResult } from "./run-node.ts";
-export { runDbtProject, plannedNodes, executionOrder, writeArtifacts, type DbtCommand, type RunProjectOptions, type ProjectRunResult } from "./run-project.ts";
+export { runDbtProject, plannedNodes, executionOrder, writeArtifacts, runSourceFreshness, freshnessSources, buildSourcesJson, type DbtCommand, type RunProjectOptions, type ProjectRunResult, type SourceFreshnessRun } from "./run-project.ts";
 export { excerpt } from "./node-error.ts";
-export { dbtAssets, dbtSourceAssets, loadProjectFor, defaultSourceKey, FULL_REFRESH_TAG, type DbtAssetsOptions } from "./dbt-assets.ts";
+export { dbtAssets, dbtSourceAssets, dbtSourceFreshnessChecks, loadProjectFor, defaultSourceKey, FULL_REFRESH_TAG, type DbtAssetsOptions } from "./dbt-assets.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { asset, multiAsset, type AssetsDefinition } from "./asset.ts";
+import { assetCheck } from "./asset-check.ts";
 import { buildSnapshot } from "./build-snapshot.ts";
 import { defineDefinitions } from "./definitions.ts";
 import { externalAsset, externalAssets } from "./external-asset.ts";
@@ -7,7 +8,8 @@ import { AssetGraph } from "./graph.ts";
 import { MaterializeResult, PartialMaterialization } from "./materialize-result.ts";
 import { planRun } from "./planner.ts";
 
-const graphOf = (assets: AssetsDefinition[]) => AssetGraph.fromSnapshot(buildSnapshot(defineDefinitions({ assets }), { location: "t", root: "/" }));
+const graphOf = (assets: AssetsDefinition[], checks: ReturnType<typeof assetCheck>[] = []) =>
+  AssetGraph.fromSnapshot(buildSnapshot(defineDefinitions({ assets, checks }), { location: "t", root: "/" }));
 
 describe("externalAsset", () => {
   const events = externalAsset({ key: "app/events", description: "Loaded by the app", group: "sources" });
@@ -31,6 +33,22 @@ describe("externalAsset", () => {
     expect(plan.assetKeys).toEqual(["stg/events"]);
     expect(plan.steps.map((s) => s.key)).toEqual(["stg__events"]);
     expect(() => planRun(g, ["app/events"])).toThrow(expect.objectContaining({ code: "PLAN_INVALID", message: expect.stringContaining("external") }));
+  });
+
+  it("its standalone checks run when it is selected, alone or with others, with no asset step", () => {
+    const fresh = assetCheck({ asset: events, name: "freshness" }, () => true);
+    const g = graphOf([events, stg], [fresh]);
+    const alone = planRun(g, ["app/events"]);
+    expect(alone.assetKeys).toEqual([]);
+    expect(alone.checkKeys).toEqual(["app/events:freshness"]);
+    expect(alone.steps).toEqual([expect.objectContaining({ kind: "check", checkKeys: ["app/events:freshness"], dependsOn: [], upstreamAssets: [] })]);
+    const both = planRun(g, ["app/events", "stg/events"]);
+    expect(both.checkKeys).toEqual(["app/events:freshness"]);
+    expect(both.steps.map((s) => s.kind).sort()).toEqual(["asset", "check"]);
+    // Not selected: not run; explicitly chosen checks still win; includeChecks: false still refuses.
+    expect(planRun(g, ["stg/events"]).checkKeys).toEqual([]);
+    expect(planRun(g, ["app/events"], { checkKeys: ["app/events:freshness"] }).checkKeys).toEqual(["app/events:freshness"]);
+    expect(() => planRun(g, ["app/events"], { includeChecks: false })).toThrow(expect.objectContaining({ code: "PLAN_INVALID" }));
   });
 
   it("refuses to run if called anyway, and keeps the flag through withAttributes", () => {

@@ -19,8 +19,9 @@ export interface ExternalAssetOptions {
 
 /**
  * Declares an asset Strata does not produce, so others can depend on it and it shows in the
- * graph and selections. It has no function: runs never include it (a selection of only
- * external assets is refused with PLAN_INVALID).
+ * graph and selections. It has no function: runs never materialise it. Standalone checks on it
+ * (`assetCheck`, e.g. freshness against the warehouse) run when it is selected; a selection of
+ * only external assets with no such checks is refused with PLAN_INVALID.
  *
  * @example
  * const rawEvents = externalAsset({ key: "app/events", description: "Loaded by Fivetran" });

@@ -52,12 +52,6 @@ export function planRun(graph: AssetGraph, selected: Iterable<string>, options: 
     if (graph.get(k).external) external.push(k);
     else assetSet.add(k);
   }
-  if (assetSet.size === 0 && external.length > 0) {
-    throw new StrataError("PLAN_INVALID", `${external.length === 1 ? `Asset "${external[0]}" is` : `Assets ${external.slice(0, 5).join(", ")} are`} external (produced outside Strata) and cannot be materialised`, {
-      assetKey: external[0],
-      hint: "Select the assets that depend on it instead (`<key>+` works: the external asset itself is left out of the run).",
-    });
-  }
   const checkSet = new Set<string>();
   if (options.checkKeys) {
     for (const c of options.checkKeys) {
@@ -67,6 +61,15 @@ export function planRun(graph: AssetGraph, selected: Iterable<string>, options: 
     }
   } else if (options.includeChecks ?? true) {
     for (const k of assetSet) for (const c of graph.get(k).checks) checkSet.add(c);
+    // Standalone checks on selected external assets run on their own (e.g. source freshness
+    // against the warehouse): there is nothing to materialise, only something to observe.
+    for (const k of external) for (const c of graph.get(k).checks) if (!graph.check(c)!.inline) checkSet.add(c);
+  }
+  if (assetSet.size === 0 && checkSet.size === 0 && external.length > 0) {
+    throw new StrataError("PLAN_INVALID", `${external.length === 1 ? `Asset "${external[0]}" is` : `Assets ${external.slice(0, 5).join(", ")} are`} external (produced outside Strata) and cannot be materialised`, {
+      assetKey: external[0],
+      hint: "Select the assets that depend on it instead (`<key>+` works: the external asset itself is left out of the run), or give it standalone checks (assetCheck) to evaluate.",
+    });
   }
 
   const steps = new Map<string, PlanStep>();

@@ -42,6 +42,8 @@ export interface RunDaemonOptions {
   retries?: Partial<RetrySettings>;
   /** Overrides every sensor's timeout (ms). */
   sensorTimeoutMs?: number;
+  /** Timeout of schedule partition functions (ms), default 60 s. */
+  scheduleTimeoutMs?: number;
   /** Starts run workers (default: a detached code-location process per run). */
   launcher?: RunLauncher;
   /** The code location (default: a child process started from `project`). */
@@ -80,7 +82,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
   const freshness = new FreshnessLoop(ctx);
   const backfills = new BackfillDriver(ctx, signal);
   const ticks: Record<LoopName, () => Promise<unknown>> = {
-    schedules: () => schedulesTick(ctx),
+    schedules: () => schedulesTick(ctx, options.scheduleTimeoutMs !== undefined ? { timeoutMs: options.scheduleTimeoutMs } : {}),
     sensors: () => sensors.tick(),
     automation: () => automation.tick(),
     freshness: () => freshness.tick(),

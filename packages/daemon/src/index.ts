@@ -3,7 +3,7 @@ export type { DaemonContext } from "./context.ts";
 export { ProcessLocation, type DaemonLocation } from "./location.ts";
 export { ProcessRunLauncher, type RunLauncher } from "./launcher.ts";
 export { runLoop, sleep, type LoopHeartbeat, type LoopSpec } from "./loop.ts";
-export { schedulesTick, scheduleTickId, scheduleInstigator, plannedScheduleRun, TICKS_KEPT } from "./schedules.ts";
+export { schedulesTick, scheduleTickId, scheduleInstigator, plannedScheduleRuns, SCHEDULE_FUNCTION_TIMEOUT_MS, TICKS_KEPT, type ScheduleLoopOptions } from "./schedules.ts";
 export { SensorScheduler, evaluateSensorTick, sensorInstigator } from "./sensors.ts";
 export { AutomationLoop, previewAutomation, AUTOMATION } from "./automation.ts";
 export { StorageAutomationView } from "./storage-view.ts";

@@ -10,6 +10,8 @@ export interface DaemonLocation {
   readonly snapshot: DefinitionsSnapshot;
   readonly graph: AssetGraph;
   evaluateSensor(request: { name: string; cursor?: string; lastTickAt?: number; now: number }, timeoutMs: number): Promise<SensorResult>;
+  /** A schedule's partition function for one tick (user code): its partition key(s). */
+  evaluateSchedule(request: { name: string; scheduledAt: number }, timeoutMs: number): Promise<string[]>;
   close(): void;
 }
 
@@ -65,6 +67,22 @@ export class ProcessLocation implements DaemonLocation {
         else if (this.#handle === h) this.#handle = undefined;
         // Killed because another sensor hung in the shared process: not this sensor's failure.
         if (!isolated) throw new CollateralError(msg);
+      }
+      throw err;
+    }
+  }
+
+  async evaluateSchedule(request: { name: string; scheduledAt: number }, timeoutMs: number): Promise<string[]> {
+    const h = await this.#get();
+    try {
+      return await h.evaluateSchedule(request, timeoutMs);
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (/did not finish within|exited while evaluating/.test(msg)) {
+        // A function stuck in a loop blocks the process: kill it, the next call starts a new one.
+        if (/did not finish within/.test(msg)) h.kill();
+        if (this.#handle === h) this.#handle = undefined;
+        if (/exited while evaluating/.test(msg)) throw new CollateralError(msg);
       }
       throw err;
     }

@@ -18,11 +18,11 @@ export const scheduleTickId = (name: string, scheduledAt: number) => `schedule:$
  * its id and run key are the scheduled time, so it is planned once — before creating its run,
  * and only then advance the cursor. A crash anywhere loses nothing and duplicates nothing.
  */
-export async function schedulesTick(ctx: DaemonContext): Promise<void> {
+export async function schedulesTick(ctx: DaemonContext, options: ScheduleLoopOptions = {}): Promise<void> {
   const errors: string[] = [];
   for (const s of snapshotOf(ctx).schedules ?? []) {
     try {
-      await scheduleTick(ctx, s);
+      await scheduleTick(ctx, s, options);
     } catch (err) {
       errors.push(`${s.name}: ${(err as Error).message}`);
     }
@@ -30,25 +30,35 @@ export async function schedulesTick(ctx: DaemonContext): Promise<void> {
   if (errors.length > 0) throw new StrataError("INTERNAL", `Schedules failed: ${errors.join("; ")}`);
 }
 
-export function plannedScheduleRun(ctx: DaemonContext, s: ScheduleSnapshot, scheduledAt: number): PlannedRun {
-  const runKey = scheduleTickId(s.name, scheduledAt);
-  let partitionKey: string | undefined;
-  if (s.partitions === "latest") partitionKey = latestPartitionForTick(s, graphOf(ctx), scheduledAt);
-  else if (s.partitions === "function") {
-    throw new StrataError("USAGE", `Schedule "${s.name}" computes its partition with a function, which the daemon does not evaluate yet`, {
-      hint: 'Use partitions: "latest" for now.',
-    });
-  }
-  return {
-    runKey,
+/** How long a schedule's partition function may run per tick (default). */
+export const SCHEDULE_FUNCTION_TIMEOUT_MS = 60_000;
+
+export interface ScheduleLoopOptions {
+  /** Timeout of a partition function (ms), default SCHEDULE_FUNCTION_TIMEOUT_MS. */
+  timeoutMs?: number;
+}
+
+/**
+ * The run(s) of one tick. `partitions: "latest"` is computed here; a partition function is user
+ * code, evaluated in the code location — one run per key it returns. The tick id is the run key
+ * of a single run (`<tickId>:<key>` when the function returns several keys). Throws a
+ * StrataError (a FAILURE tick) when the partition cannot be computed.
+ */
+export async function plannedScheduleRuns(ctx: DaemonContext, s: ScheduleSnapshot, scheduledAt: number, options: ScheduleLoopOptions = {}): Promise<PlannedRun[]> {
+  const tickId = scheduleTickId(s.name, scheduledAt);
+  let keys: (string | undefined)[] = [undefined];
+  if (s.partitions === "latest") keys = [latestPartitionForTick(s, graphOf(ctx), scheduledAt)];
+  else if (s.partitions === "function") keys = await ctx.location.evaluateSchedule({ name: s.name, scheduledAt }, options.timeoutMs ?? SCHEDULE_FUNCTION_TIMEOUT_MS);
+  return keys.map((partitionKey) => ({
+    runKey: keys.length === 1 ? tickId : `${tickId}:${partitionKey}`,
     assetKeys: s.assetKeys,
     ...(partitionKey !== undefined ? { partitionKey } : {}),
     tags: { ...s.tags, [TAGS.schedule]: s.name, "strata/scheduled_at": new Date(scheduledAt).toISOString() },
     ...(s.runConfig ? { config: s.runConfig } : {}),
-  };
+  }));
 }
 
-async function scheduleTick(ctx: DaemonContext, s: ScheduleSnapshot): Promise<void> {
+async function scheduleTick(ctx: DaemonContext, s: ScheduleSnapshot, options: ScheduleLoopOptions): Promise<void> {
   const { storage } = ctx;
   const instigator = scheduleInstigator(s.name);
   // Intent written before a crash is completed first, even if the schedule was stopped since.
@@ -81,9 +91,12 @@ async function scheduleTick(ctx: DaemonContext, s: ScheduleSnapshot): Promise<vo
   }
   for (const tick of plan.launch) {
     const tickId = scheduleTickId(s.name, tick.scheduledAt);
-    let planned: PlannedRun;
+    // Already planned (a crash came before the cursor was saved): its stored intent is the truth,
+    // the partition function is not called again.
+    if (await storage.getTick(tickId)) continue;
+    let runs: PlannedRun[];
     try {
-      planned = plannedScheduleRun(ctx, s, tick.scheduledAt);
+      runs = await plannedScheduleRuns(ctx, s, tick.scheduledAt, options);
     } catch (err) {
       if (!(err instanceof StrataError) || err.code === "STORAGE") throw err;
       await failedTick(storage, { tickId, instigatorName: s.name, instigatorType: "schedule", scheduledAt: tick.scheduledAt }, err);
@@ -97,8 +110,8 @@ async function scheduleTick(ctx: DaemonContext, s: ScheduleSnapshot): Promise<vo
       status: "STARTED" as const,
       scheduledAt: tick.scheduledAt,
       runIds: [],
-      runKeys: [planned.runKey],
-      data: { runs: [planned] },
+      runKeys: runs.map((r) => r.runKey),
+      data: { runs },
       createdAt: t,
       updatedAt: t,
     };

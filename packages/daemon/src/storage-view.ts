@@ -44,17 +44,11 @@ export class StorageAutomationView implements AutomationStorageView {
     if (keys === undefined || keys.length > 0) {
       for (const r of await this.storage.getAssetRecords(keys)) this.records.set(r.assetKey, r);
       const wanted = keys === undefined ? partitioned : keys.filter((k) => this.graph.has(k) && this.graph.partitionsOf(k) !== undefined);
-      const byAsset = await this.storage.getPartitionsOfAssets(wanted);
+      // Brief rows (no run ids): the records are the facts, no copy per partition.
+      const byAsset = await this.storage.getPartitionsOfAssets(wanted, { brief: true });
       for (const k of wanted) {
-        const rows = byAsset.get(k) ?? [];
         const m = new Map<string, AutomationPartitionFact>();
-        for (const r of rows) {
-          m.set(r.partition, {
-            status: r.status,
-            ...(r.lastMaterializationEventId !== undefined ? { lastMaterializationEventId: r.lastMaterializationEventId } : {}),
-            ...(r.lastMaterializedAt !== undefined ? { lastMaterializedAt: r.lastMaterializedAt } : {}),
-          });
-        }
+        for (const r of byAsset.get(k) ?? []) m.set(r.partition, r);
         this.partitions.set(k, m);
       }
     }

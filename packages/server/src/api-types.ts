@@ -274,8 +274,8 @@ export interface OverviewResponse {
   recentRuns: RunSummary[];
   runsInProgress: number;
   activeBackfills: number;
-  /** Daemon heartbeats (from the key-value store, key `daemon/heartbeats`), null until a daemon writes them. */
-  daemon: unknown;
+  /** The daemon's loops with their heartbeats (key-value `daemon/heartbeat/<loop>`), as GET /api/daemon. */
+  daemon: DaemonResponse;
 }
 
 /** POST /api/backfills (202), /api/backfills/:id/cancel, /api/backfills/:id/resume */
@@ -321,3 +321,97 @@ export interface DynamicPartitionsResponse {
  * - comments (`: ping`) every 15 s keep proxies from closing the stream.
  */
 export type StreamEventName = "hello" | "run_event" | "run" | "asset" | "location";
+
+/** One daemon loop (`strata status`): its last heartbeat, absent when it never ran here. */
+export interface DaemonLoopView {
+  loop: string;
+  /** A heartbeat within 3 intervals (at least 30 s) and no error in the last tick. */
+  healthy: boolean;
+  heartbeat?: {
+    at: number;
+    pid: number;
+    intervalMs: number;
+    lastDurationMs?: number;
+    lastError?: string;
+    lastErrorAt?: number;
+  };
+}
+
+/** GET /api/daemon (also `daemon` in the overview). */
+export interface DaemonResponse {
+  /** Some loop has a healthy heartbeat: a daemon is running against this instance. */
+  running: boolean;
+  /** Newest heartbeat of any loop. */
+  lastHeartbeatAt?: number;
+  loops: DaemonLoopView[];
+}
+
+export type InstigatorStatusName = "RUNNING" | "STOPPED";
+export type TickStatusName = "STARTED" | "SKIPPED" | "SUCCESS" | "FAILURE";
+
+/** A tick of a schedule or sensor (no planned-run payload). */
+export interface TickView {
+  tickId: string;
+  instigatorName: string;
+  instigatorType: "schedule" | "sensor" | "automation";
+  status: TickStatusName;
+  scheduledAt?: number;
+  runIds: string[];
+  runKeys: string[];
+  cursor?: string;
+  skipReason?: string;
+  error?: string;
+  createdAt: number;
+  endedAt?: number;
+}
+
+interface InstigatorViewBase {
+  name: string;
+  /** What the user set (start/stop), else the definition's default. */
+  status: InstigatorStatusName;
+  defaultStatus: InstigatorStatusName;
+  description?: string;
+  /** When the daemon should next evaluate it (RUNNING only). */
+  nextTickAt?: number;
+  lastTick?: TickView;
+  /** File:line of the definition. */
+  where?: string;
+}
+
+export interface ScheduleView extends InstigatorViewBase {
+  kind: "schedule";
+  cron: string;
+  timezone: string;
+  assetKeys: string[];
+}
+
+export interface SensorView extends InstigatorViewBase {
+  kind: "sensor";
+  type: string;
+  intervalSeconds: number;
+  targetAssetKeys: string[];
+  /** The stored cursor. */
+  cursor?: string;
+}
+
+/** GET /api/schedules */
+export interface SchedulesResponse {
+  schedules: ScheduleView[];
+  /** Same as GET /api/daemon's `running`: without a daemon nothing ticks. */
+  daemonRunning: boolean;
+}
+
+/** GET /api/sensors */
+export interface SensorsResponse {
+  sensors: SensorView[];
+  daemonRunning: boolean;
+}
+
+/** GET /api/instigators/:name/ticks?limit (newest first) */
+export interface TicksResponse {
+  name: string;
+  ticks: TickView[];
+}
+
+/** POST /api/schedules/:name/start|stop, /api/sensors/:name/start|stop: the instigator after the change. */
+export type InstigatorActionResponse = ScheduleView | SensorView;

@@ -10,6 +10,7 @@ import { RouteRegistry } from "./registry.ts";
 import { RunLauncher } from "./run-launcher.ts";
 import { assetRoutes } from "./routes/asset-routes.ts";
 import { backfillRoutes } from "./routes/backfill-routes.ts";
+import { instigatorRoutes } from "./routes/instigator-routes.ts";
 import { locationRoutes } from "./routes/location-routes.ts";
 import { overviewRoutes } from "./routes/overview-routes.ts";
 import { partitionRoutes } from "./routes/partition-routes.ts";
@@ -34,8 +35,8 @@ export interface CreateAppOptions {
   /** Backfill loop poll period (default 500 ms). */
   backfillPollMs?: number;
   /**
-   * Extension point for the daemon (issue 4): registers more routes (schedules and sensors
-   * start/stop, ticks) on the same app, registry (for OpenAPI) and context.
+   * Extension point: registers more routes on the same app, registry (for OpenAPI) and context
+   * (after the built-in ones, so it cannot shadow them).
    */
   extensions?: ((app: Hono, registry: RouteRegistry, ctx: ServerContext) => void)[];
 }
@@ -108,7 +109,7 @@ export function createApp(options: CreateAppOptions): StrataApp {
   locationRoutes(app, registry, ctx);
   partitionRoutes(app, registry, ctx);
   streamRoutes(app, registry, ctx);
-  // Schedules and sensors (start/stop, tick history) plug in here when the daemon exists.
+  instigatorRoutes(app, registry, ctx);
   for (const extend of options.extensions ?? []) extend(app, registry, ctx);
 
   app.all("/api/*", (c) => {

@@ -13,7 +13,6 @@ export { RouteRegistry, type RouteDoc } from "./registry.ts";
 export { RunLauncher } from "./run-launcher.ts";
 export { BackfillRunner } from "./backfill-runner.ts";
 export type { ServerContext } from "./context.ts";
-export { DAEMON_HEARTBEATS_KEY } from "./routes/overview-routes.ts";
 export { DEFAULT_WEB_DIST, staticUi } from "./static-ui.ts";
 export { readGitInfo, gitFileUrl, remoteToWebUrl, type GitInfo } from "./views/git-link.ts";
 export type * from "./api-types.ts";

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AssetsResponse, LaunchResponse, LocationsResponse } from "../src/index.ts";
+import type { AssetsResponse, DaemonResponse, LaunchResponse, LocationsResponse } from "../src/index.ts";
 import { CONFIG, SECRET, childEnv, waitFor } from "./fixture.ts";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -147,6 +147,8 @@ describe("strata dev", () => {
     expect(cli.output()).toMatch(/✓ devproj: 6 assets/);
     const locs = (await (await fetch(`${url}/api/locations`)).json()) as LocationsResponse;
     expect(locs.locations[0]).toMatchObject({ status: "loaded", watching: true });
+    // `strata dev` runs the daemon's loops too: their heartbeats appear in the instance.
+    await waitFor(async () => ((await (await fetch(`${url}/api/daemon`)).json()) as DaemonResponse).running, 30_000);
 
     // A broken edit is reported in the terminal too.
     writeFileSync(join(dir, "src", "broken.ts"), "export const x = ;\n");

@@ -254,8 +254,8 @@ export class SqlStorage implements Storage {
     );
   }
 
-  getPartitionsOfAssets(assetKeys: string[]): Promise<Map<string, AssetPartitionRecord[]>> {
-    return this.#read(`read the partitions of ${assetKeys.length} assets`, () => queryPartitionsOfAssets(this.#db, this.#dialect, assetKeys));
+  getPartitionsOfAssets(assetKeys: string[], options: { brief?: boolean } = {}): Promise<Map<string, AssetPartitionRecord[]>> {
+    return this.#read(`read the partitions of ${assetKeys.length} assets`, () => queryPartitionsOfAssets(this.#db, this.#dialect, assetKeys, options.brief ?? false));
   }
 
   addDynamicPartitions(name: string, keys: string[]): Promise<number> {

@@ -188,8 +188,12 @@ export interface PartitionStorage {
    * staleness needs from an upstream asset. Fast for 100k rows.
    */
   getAssetPartitions(assetKey: string, options?: { partitions?: string[]; materializedAfter?: number }): Promise<AssetPartitionRecord[]>;
-  /** Index rows of many assets at once, keyed by asset (every requested key present, [] when none). */
-  getPartitionsOfAssets(assetKeys: string[]): Promise<Map<string, AssetPartitionRecord[]>>;
+  /**
+   * Index rows of many assets at once, keyed by asset (every requested key present, [] when none).
+   * `brief`: the rows may leave out the run ids and `lastFailedAt` (what an automation tick needs
+   * from 100,000 rows: status and last materialisation), which halves the read.
+   */
+  getPartitionsOfAssets(assetKeys: string[], options?: { brief?: boolean }): Promise<Map<string, AssetPartitionRecord[]>>;
   /**
    * Adds keys to a dynamic partitions set (kept in insertion order; existing keys keep their
    * place); returns how many were new. An empty name or key fails with `PARTITION_INVALID`.

@@ -11,7 +11,8 @@ import { AssetDetailPage } from "./pages/AssetDetail.tsx";
 import { RunsPage } from "./pages/Runs.tsx";
 import { RunDetailPage } from "./pages/RunDetail.tsx";
 import { BackfillDetailPage, BackfillsPage } from "./pages/Backfills.tsx";
-import { AutomationPage, DeploymentPage } from "./pages/Deployment.tsx";
+import { AutomationPage } from "./pages/Automation.tsx";
+import { DeploymentPage } from "./pages/Deployment.tsx";
 import { Empty } from "./components/ui.tsx";
 
 const NAV: { to: string; label: string; key: string; icon: ReactNode }[] = [

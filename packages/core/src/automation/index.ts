@@ -5,6 +5,8 @@ export {
   isScheduleDefinition,
   scheduleSnapshot,
   scheduleTickPlan,
+  runSchedulePartitionFunction,
+  MAX_SCHEDULE_PARTITIONS,
   latestPartitionForTick,
   MAX_TICKS_PER_PLAN,
   type CatchUpPolicy,
@@ -15,6 +17,7 @@ export {
   type ScheduleSnapshot,
   type ScheduleTick,
   type ScheduleTickContext,
+  type SchedulePartitionFn,
   type ScheduleTickPlan,
 } from "./schedule.ts";
 export {

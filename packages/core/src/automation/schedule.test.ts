@@ -4,7 +4,7 @@ import { defineDefinitions, mergeDefinitions, type DefinitionsInput } from "../d
 import { type StrataError } from "../errors.ts";
 import { AssetGraph } from "../graph.ts";
 import { dailyPartitions, staticPartitions } from "../partitions/index.ts";
-import { schedule, scheduleTickPlan, latestPartitionForTick, MAX_TICKS_PER_PLAN, type ScheduleSnapshot } from "./schedule.ts";
+import { schedule, scheduleTickPlan, latestPartitionForTick, runSchedulePartitionFunction, MAX_TICKS_PER_PLAN, type ScheduleSnapshot } from "./schedule.ts";
 import { sensor } from "./sensor.ts";
 import { node } from "./test-fixtures.ts";
 
@@ -156,5 +156,25 @@ describe("scheduleTickPlan", () => {
     expect(p.launch.map((t) => t.tickId)).toEqual(["ny@2024-03-10T07:00:00.000Z", "ny@2024-03-11T06:30:00.000Z"]);
     const fall = scheduleTickPlan({ ...s, cron: "30 1 * * *" }, Z("2024-11-02T12:00Z"), Z("2024-11-03T12:00Z"));
     expect(fall.launch.map((t) => t.tickId)).toEqual(["ny@2024-11-03T06:30:00.000Z"]);
+  });
+});
+
+describe("runSchedulePartitionFunction", () => {
+  const at = Z("2024-03-10T01:00:00Z");
+  const withFn = (partitions: unknown) => schedule({ name: "s", cron: "0 1 * * *", target: ["a"], partitions: partitions as never });
+
+  it("passes the tick and returns the key(s), deduplicated", async () => {
+    expect(await runSchedulePartitionFunction(withFn(({ scheduledAt, scheduleName }: { scheduledAt: Date; scheduleName: string }) => `${scheduleName}:${scheduledAt.toISOString()}`), at)).toEqual([
+      "s:2024-03-10T01:00:00.000Z",
+    ]);
+    expect(await runSchedulePartitionFunction(withFn(async () => ["x", "y", "x"]), at)).toEqual(["x", "y"]);
+  });
+
+  it("turns a throw or garbage into a clear USER_CODE error", async () => {
+    await expect(runSchedulePartitionFunction(withFn(() => { throw new Error("nope"); }), at)).rejects.toMatchObject({ code: "USER_CODE", message: 'Schedule "s" partition function threw: nope' });
+    for (const [v, why] of [[42, "the value is number"], [[], "an empty array"], [[""], '"" is not a partition key'], [null, "the value is null"]] as const) {
+      await expect(runSchedulePartitionFunction(withFn(() => v), at)).rejects.toMatchObject({ code: "USER_CODE", message: `Schedule "s" partition function returned an invalid result: ${why}` });
+    }
+    await expect(runSchedulePartitionFunction(withFn("latest"), at)).rejects.toMatchObject({ code: "USAGE" });
   });
 });

@@ -21,6 +21,9 @@ export interface ScheduleTickContext {
   scheduleName: string;
 }
 
+/** Computes the partition key(s) of a schedule tick (user code, evaluated in the code location). */
+export type SchedulePartitionFn = (tick: ScheduleTickContext) => string | string[] | Promise<string | string[]>;
+
 export interface ScheduleOptions {
   /** Unique among schedules and sensors (letters, digits, _ . -). */
   name: string;
@@ -32,9 +35,10 @@ export interface ScheduleOptions {
   target: AssetTargetInput;
   /**
    * Partition of each run: "latest" = the target's last complete partition as of the tick, or a
-   * function of the tick (runs in the code location, never in the daemon).
+   * function of the tick returning one key or several (one run each); it runs in the code
+   * location, never in the daemon, and a tick whose function throws is a FAILURE tick.
    */
-  partitions?: "latest" | ((tick: ScheduleTickContext) => string);
+  partitions?: "latest" | SchedulePartitionFn;
   /** JSON run config passed to every run. */
   runConfig?: Record<string, unknown>;
   tags?: Record<string, string>;
@@ -50,7 +54,7 @@ export interface ScheduleDefinition {
   readonly cron: string;
   readonly timezone: string;
   readonly target: AssetTarget;
-  readonly partitions: "latest" | ((tick: ScheduleTickContext) => string) | undefined;
+  readonly partitions: "latest" | SchedulePartitionFn | undefined;
   readonly runConfig: Readonly<Record<string, unknown>> | undefined;
   readonly tags: Readonly<Record<string, string>>;
   readonly defaultStatus: InstigatorStatus;
@@ -274,4 +278,38 @@ export function commonPartitions(s: { name: string; assetKeys: string[] }, graph
     });
   }
   return first;
+}
+
+/** Most partition keys one tick of a schedule may request. */
+export const MAX_SCHEDULE_PARTITIONS = 1000;
+
+/**
+ * Calls a schedule's partition function for the tick at `scheduledAt` (in the code location)
+ * and validates what it returns: one key or a non-empty list of distinct keys. Throws a
+ * USER_CODE StrataError (with the schedule's source location) when it throws or returns garbage.
+ *
+ * @example
+ * await runSchedulePartitionFunction(def, Date.parse("2024-03-10T01:00Z")); // ["2024-03-09"]
+ */
+export async function runSchedulePartitionFunction(def: ScheduleDefinition, scheduledAt: number): Promise<string[]> {
+  const where = formatCodeRef(def.codeRef);
+  const fn = def.partitions;
+  if (typeof fn !== "function") throw new StrataError("USAGE", `Schedule "${def.name}" does not compute its partitions with a function`, { where });
+  let raw: unknown;
+  try {
+    raw = await fn({ scheduledAt: new Date(scheduledAt), scheduleName: def.name });
+  } catch (err) {
+    throw new StrataError("USER_CODE", `Schedule "${def.name}" partition function threw: ${err instanceof Error ? err.message : String(err)}`, { where, cause: err });
+  }
+  const keys = typeof raw === "string" ? [raw] : raw;
+  const bad = (why: string) =>
+    new StrataError("USER_CODE", `Schedule "${def.name}" partition function returned an invalid result: ${why}`, {
+      where,
+      hint: "Return a partition key (string) or a non-empty array of keys.",
+    });
+  if (!Array.isArray(keys)) throw bad(`the value is ${raw === null ? "null" : typeof raw}`);
+  if (keys.length === 0) throw bad("an empty array");
+  if (keys.length > MAX_SCHEDULE_PARTITIONS) throw bad(`${keys.length} keys (at most ${MAX_SCHEDULE_PARTITIONS})`);
+  for (const k of keys) if (typeof k !== "string" || k === "") throw bad(`${JSON.stringify(k) ?? String(k)} is not a partition key`);
+  return [...new Set(keys as string[])];
 }

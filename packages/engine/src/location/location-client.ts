@@ -8,6 +8,7 @@ import {
   type DefinitionsSnapshot,
   type RunStatus,
   type SensorResult,
+  type SerializedError,
   type StrataEvent,
 } from "@strata/core";
 import type { ProjectConfig } from "./project.ts";
@@ -35,6 +36,11 @@ export interface LocationHandle {
    * blocks it) and start a new one.
    */
   evaluateSensor(request: { name: string; cursor?: string; lastTickAt?: number; now: number }, timeoutMs: number): Promise<SensorResult>;
+  /**
+   * Evaluates a schedule's partition function (user code) for the tick at `scheduledAt`:
+   * its partition key(s). Times out like `evaluateSensor` (then kill this process).
+   */
+  evaluateSchedule(request: { name: string; scheduledAt: number }, timeoutMs: number): Promise<string[]>;
   /** Asks the child to cancel the run gracefully. */
   cancel(): void;
   /** Kills the child at once. */
@@ -108,7 +114,7 @@ export function startLocation(project: ProjectConfig, options: StartLocationOpti
   });
 }
 
-let sensorRequests = 0;
+let userCodeRequests = 0;
 
 /**
  * Starts a run worker that outlives its parent: a detached code-location process executing
@@ -146,6 +152,44 @@ function handle(child: ChildProcess, snapshot: DefinitionsSnapshot, loadMs: numb
     // with a callback, a failed write (EPIPE) is reported there instead of crashing the parent.
     if (child.connected) child.send(m, () => undefined);
   };
+  /** Sends a request for user code to the child and waits for its reply (matched by requestId). */
+  const userCode = <T>(
+    what: string,
+    timeoutHint: string,
+    during: string,
+    timeoutMs: number,
+    request: (requestId: string) => ParentMessage,
+    reply: (msg: ChildMessage) => { error: SerializedError | undefined; value: T | undefined } | undefined,
+  ): Promise<T> => {
+    const requestId = `u${++userCodeRequests}`;
+    return new Promise<T>((resolve, reject) => {
+      const cleanup = () => {
+        clearTimeout(timer);
+        child.off("message", onMessage);
+        child.off("exit", onExit);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new StrataError("USER_CODE", `${what} did not finish within ${Math.round(timeoutMs / 1000)} s`, { hint: timeoutHint }));
+      }, timeoutMs);
+      const onMessage = (raw: unknown) => {
+        const msg = safeParse(raw);
+        const r = msg && (msg as { requestId?: string }).requestId === requestId ? reply(msg) : undefined;
+        if (!r) return;
+        cleanup();
+        if (r.error) reject(deserializeError(r.error));
+        else if (r.value !== undefined) resolve(r.value);
+        else reject(new StrataError("INTERNAL", `${what}: the code location sent neither a result nor an error`));
+      };
+      const onExit = (code: number | null, signal: string | null) => {
+        cleanup();
+        reject(new StrataError("USER_CODE", `The code-location process exited while evaluating ${during} (${signal ?? `code ${code}`})`));
+      };
+      child.on("message", onMessage);
+      child.once("exit", onExit);
+      send(request(requestId));
+    });
+  };
   return {
     snapshot,
     loadMs,
@@ -180,42 +224,31 @@ function handle(child: ChildProcess, snapshot: DefinitionsSnapshot, loadMs: numb
       });
     },
     evaluateSensor(request, timeoutMs) {
-      const requestId = `s${++sensorRequests}`;
-      return new Promise<SensorResult>((resolve, reject) => {
-        const cleanup = () => {
-          clearTimeout(timer);
-          child.off("message", onMessage);
-          child.off("exit", onExit);
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new StrataError("USER_CODE", `Sensor "${request.name}" did not finish within ${Math.round(timeoutMs / 1000)} s`, {
-            hint: "Make the sensor faster (narrow queries, fewer files), or raise its timeoutSeconds.",
-          }));
-        }, timeoutMs);
-        const onMessage = (raw: unknown) => {
-          const msg = safeParse(raw);
-          if (msg?.type !== "sensor_result" || msg.requestId !== requestId) return;
-          cleanup();
-          if (msg.error) reject(deserializeError(msg.error));
-          else if (msg.result) resolve(msg.result);
-          else reject(new StrataError("INTERNAL", `Sensor "${request.name}": the code location sent neither a result nor an error`));
-        };
-        const onExit = (code: number | null, signal: string | null) => {
-          cleanup();
-          reject(new StrataError("USER_CODE", `The code-location process exited while evaluating sensor "${request.name}" (${signal ?? `code ${code}`})`));
-        };
-        child.on("message", onMessage);
-        child.once("exit", onExit);
-        send({
+      return userCode<SensorResult>(
+        `Sensor "${request.name}"`,
+        "Make the sensor faster (narrow queries, fewer files), or raise its timeoutSeconds.",
+        `sensor "${request.name}"`,
+        timeoutMs,
+        (requestId) => ({
           type: "evaluate_sensor",
           requestId,
           name: request.name,
           now: request.now,
           ...(request.cursor !== undefined ? { cursor: request.cursor } : {}),
           ...(request.lastTickAt !== undefined ? { lastTickAt: request.lastTickAt } : {}),
-        });
-      });
+        }),
+        (msg) => (msg.type === "sensor_result" ? { error: msg.error, value: msg.result } : undefined),
+      );
+    },
+    evaluateSchedule(request, timeoutMs) {
+      return userCode<string[]>(
+        `The partition function of schedule "${request.name}"`,
+        "Make the partition function faster (it runs on every tick).",
+        `the partition function of schedule "${request.name}"`,
+        timeoutMs,
+        (requestId) => ({ type: "evaluate_schedule", requestId, name: request.name, scheduledAt: request.scheduledAt }),
+        (msg) => (msg.type === "schedule_result" ? { error: msg.error, value: msg.partitionKeys } : undefined),
+      );
     },
     cancel: () => send({ type: "cancel" }),
     kill: () => void child.kill("SIGKILL"),

@@ -4,10 +4,10 @@
  * `--execute <runId>`, executes that run and exits: how the daemon launches run workers).
  */
 import { parseArgs } from "node:util";
-import { AssetGraph, serializeError, type RunStatus } from "@strata/core";
+import { AssetGraph, runSchedulePartitionFunction, serializeError, StrataError, type RunStatus } from "@strata/core";
 import { loadDefinitions, type LoadedDefinitions } from "./load-definitions.ts";
 import type { Storage } from "@strata/storage";
-import { parseParentMessage, type ChildMessage, type EvaluateSensorMessage } from "./protocol.ts";
+import { parseParentMessage, type ChildMessage, type EvaluateScheduleMessage, type EvaluateSensorMessage } from "./protocol.ts";
 import { Redactor } from "../redactor.ts";
 
 const { values } = parseArgs({
@@ -82,6 +82,10 @@ async function main(): Promise<void> {
       void replySensor(loaded, msg);
       return;
     }
+    if (msg.type === "evaluate_schedule") {
+      void replySchedule(loaded, msg);
+      return;
+    }
     if (msg.type === "cancel") controller.abort();
     else if (msg.type === "shutdown") process.disconnect();
     else
@@ -109,6 +113,18 @@ async function replySensor(loaded: LoadedDefinitions, msg: EvaluateSensorMessage
     send({ type: "sensor_result", requestId: msg.requestId, result, durationMs: performance.now() - t0 });
   } catch (err) {
     send({ type: "sensor_result", requestId: msg.requestId, error: serializeError(err), durationMs: performance.now() - t0 });
+  }
+}
+
+async function replySchedule(loaded: LoadedDefinitions, msg: EvaluateScheduleMessage): Promise<void> {
+  const t0 = performance.now();
+  try {
+    const def = loaded.defs.schedules.find((s) => s.name === msg.name);
+    if (!def) throw new StrataError("USAGE", `No schedule named "${msg.name}" in the code location`, { hint: "The definitions changed: reload the daemon." });
+    const partitionKeys = await runSchedulePartitionFunction(def, msg.scheduledAt);
+    send({ type: "schedule_result", requestId: msg.requestId, partitionKeys, durationMs: performance.now() - t0 });
+  } catch (err) {
+    send({ type: "schedule_result", requestId: msg.requestId, error: serializeError(err), durationMs: performance.now() - t0 });
   }
 }
 

@@ -27,9 +27,29 @@ export interface SensorResultMessage {
   durationMs: number;
 }
 
+/** Asks the code location to evaluate a schedule's partition function (user code) for one tick. */
+export interface EvaluateScheduleMessage {
+  type: "evaluate_schedule";
+  /** Matches the reply. */
+  requestId: string;
+  name: string;
+  /** The tick's scheduled time (ms). */
+  scheduledAt: number;
+}
+
+/** The partition key(s) of the tick, or the function's error (thrown, garbage returned, unknown schedule). */
+export interface ScheduleResultMessage {
+  type: "schedule_result";
+  requestId: string;
+  partitionKeys?: string[];
+  error?: SerializedError;
+  durationMs: number;
+}
+
 export type ParentMessage =
   | { type: "execute"; runId: string }
   | EvaluateSensorMessage
+  | EvaluateScheduleMessage
   | { type: "cancel" }
   | { type: "shutdown" };
 
@@ -39,7 +59,8 @@ export type ChildMessage =
   | { type: "event"; event: StrataEvent }
   | { type: "run_finished"; runId: string; status: RunStatus }
   | { type: "fatal"; error: SerializedError }
-  | SensorResultMessage;
+  | SensorResultMessage
+  | ScheduleResultMessage;
 
 const serializedError = z.looseObject({ name: z.string(), code: z.string(), message: z.string() });
 
@@ -53,6 +74,7 @@ export const parentMessageSchema = z.discriminatedUnion("type", [
     lastTickAt: z.number().optional(),
     now: z.number(),
   }),
+  z.object({ type: z.literal("evaluate_schedule"), requestId: z.string().min(1), name: z.string().min(1), scheduledAt: z.number().finite() }),
   z.object({ type: z.literal("cancel") }),
   z.object({ type: z.literal("shutdown") }),
 ]);
@@ -90,6 +112,13 @@ export const childMessageSchema = z.discriminatedUnion("type", [
           .optional(),
       })
       .optional(),
+    error: serializedError.optional(),
+    durationMs: z.number(),
+  }),
+  z.object({
+    type: z.literal("schedule_result"),
+    requestId: z.string(),
+    partitionKeys: z.array(z.string().min(1)).min(1).optional(),
     error: serializedError.optional(),
     durationMs: z.number(),
   }),

@@ -3,11 +3,9 @@ import type { ServerContext } from "../context.ts";
 import type { ApiApp } from "../hono-env.ts";
 import type { RouteRegistry } from "../registry.ts";
 import { assetHealth, readAssetFacts } from "../views/asset-views.ts";
+import { daemonView } from "./instigator-routes.ts";
 import { locationView } from "./location-routes.ts";
 import { summarizeRun } from "./run-routes.ts";
-
-/** Key-value entry where the daemon (issue 4) publishes its heartbeats as JSON. */
-export const DAEMON_HEARTBEATS_KEY = "daemon/heartbeats";
 
 export function overviewRoutes(app: ApiApp, r: RouteRegistry, ctx: ServerContext): void {
   r.add({
@@ -19,12 +17,12 @@ export function overviewRoutes(app: ApiApp, r: RouteRegistry, ctx: ServerContext
   });
   app.get("/api/overview", async (c) => {
     const graph = ctx.locations.graph();
-    const [facts, recent, inProgress, backfills, daemonRaw] = await Promise.all([
+    const [facts, recent, inProgress, backfills, daemon] = await Promise.all([
       readAssetFacts(ctx.storage),
       ctx.storage.listRuns({ limit: 10 }),
       ctx.storage.listRuns({ statuses: ["STARTING", "STARTED", "CANCELING"], limit: 10_000 }),
       ctx.storage.listBackfills({ statuses: ["REQUESTED", "IN_PROGRESS", "CANCELING"], limit: 1000 }),
-      ctx.storage.getValue(DAEMON_HEARTBEATS_KEY),
+      daemonView(ctx),
     ]);
     const counts: Record<AssetHealth, number> = {
       materialized: 0,
@@ -48,14 +46,6 @@ export function overviewRoutes(app: ApiApp, r: RouteRegistry, ctx: ServerContext
       });
     }
     failingChecks.sort((a, b) => b.timestamp - a.timestamp);
-    let daemon: unknown = null;
-    if (daemonRaw !== undefined) {
-      try {
-        daemon = JSON.parse(daemonRaw);
-      } catch {
-        daemon = null;
-      }
-    }
     const now = Date.now();
     const body: OverviewResponse = {
       location: locationView(ctx.locations.state),

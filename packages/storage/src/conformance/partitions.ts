@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 import type { StrataEvent } from "@strata/core";
+import type { AssetPartitionRecord } from "../storage.ts";
 import { event, makeRun, materialization, planned, type ConformanceContext } from "./fixtures.ts";
 
 /** The partition status index maintained by storeEvents, and getAssetPartitions. */
@@ -50,6 +51,12 @@ export function partitionIndexTests(ctx: ConformanceContext): void {
     for (const k of ["a", "b", "c"]) expect(bulk.get(k)).toStrictEqual(await ctx.storage.getAssetPartitions(k));
     expect(bulk.get("a")!.map((p) => p.partition)).toEqual(["2024-01-01", "2024-01-02"]);
     expect(bulk.get("none")).toEqual([]);
+    // Brief rows: the same rows and statuses; run ids and lastFailedAt may be left out.
+    const brief = await ctx.storage.getPartitionsOfAssets(["a", "b", "c", "none"], { brief: true });
+    const keep = ({ assetKey, partition, status, lastMaterializedAt, lastMaterializationEventId, updatedAt }: AssetPartitionRecord) => ({
+      assetKey, partition, status, lastMaterializedAt, lastMaterializationEventId, updatedAt,
+    });
+    for (const k of ["a", "b", "c", "none"]) expect(brief.get(k)!.map(keep)).toEqual(bulk.get(k)!.map(keep));
   });
 
   it("marks planned partitions failed from STEP_FAILURE with the event's partition and data.assetKeys", async () => {

@@ -240,6 +240,18 @@ export function buildProgram(): Command {
       .option("--vars <json>", "project vars as a JSON object")
       .action(run(async (o: Record<string, unknown>) => (await import("./commands/sql.ts")).sqlCommand(verb as "build", o)));
   }
+  const freshnessOpts = (c: Command, what: string) =>
+    c
+      .description(what)
+      .option("-s, --select <selection>", "dbt selection of sources (source:app, source:app.events; default: all; repeatable)", collect)
+      .option("--exclude <selection>", "dbt selection to leave out (repeatable)", collect)
+      .option("--target <name>", "profiles.yml target")
+      .option("--project-dir <dir>", "dbt project folder (default: the current folder)")
+      .option("--profiles-dir <dir>", "folder of profiles.yml (default: project folder, then ~/.dbt)")
+      .option("--vars <json>", "project vars as a JSON object")
+      .action(run(async (o: Record<string, unknown>) => (await import("./commands/sql.ts")).sqlFreshnessCommand(o)));
+  freshnessOpts(sqlCmd.command("freshness"), "source freshness, like dbt source freshness (PASS / WARN / ERROR STALE; writes target/sources.json)");
+  freshnessOpts(sqlCmd.command("source").description("sources").command("freshness"), "source freshness, like dbt source freshness");
 
   program
     .command("wipe")

@@ -1,31 +1,48 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { enc, getJson, postJson, type LocationsResponse, type OverviewResponse } from "../lib/api.ts";
+import { enc, getJson, postJson, type DaemonResponse, type LocationsResponse } from "../lib/api.ts";
 import { duration, timeAgo } from "../lib/format.ts";
-import { Badge, Card, Empty, ErrorBanner, Loading } from "../components/ui.tsx";
+import { Badge, Card, ErrorBanner, Loading } from "../components/ui.tsx";
 
-/** Daemon heartbeats as the overview reports them (opaque JSON until the daemon defines it). */
-export function Heartbeats({ daemon }: { daemon: unknown }) {
-  if (daemon === null || daemon === undefined)
-    return <span className="muted">Not running. Start <code>strata daemon</code> (or <code>strata dev</code>) for schedules, sensors and automation.</span>;
-  if (typeof daemon === "object") {
-    const entries = Object.entries(daemon as Record<string, unknown>);
+/** The daemon's loops from their heartbeats (`daemon/heartbeat/<loop>`, as `strata status` shows them). */
+export function Heartbeats({ daemon, compact = false }: { daemon: DaemonResponse; compact?: boolean }) {
+  const beating = daemon.loops.filter((l) => l.heartbeat);
+  if (beating.length === 0)
+    return <span className="muted" data-testid="heartbeats-none">Never ran here. <code>strata dev</code> runs it (or <code>strata daemon</code> next to <code>strata ui</code>) for schedules, sensors and automation.</span>;
+  if (compact) {
+    const bad = beating.filter((l) => !l.healthy);
     return (
-      <ul className="list-plain" data-testid="heartbeats">
-        {entries.map(([k, v]) => {
-          const ts = typeof v === "number" ? v : typeof v === "object" && v && "timestamp" in v ? Number((v as { timestamp: unknown }).timestamp) : undefined;
-          const fresh = ts !== undefined && Date.now() - ts < 120_000;
-          return <li key={k}><Badge tone={fresh ? "ok" : "warn"}>{fresh ? "healthy" : "late"}</Badge>{k}<span className="muted small">{ts !== undefined ? timeAgo(ts) : JSON.stringify(v)}</span></li>;
-        })}
-      </ul>
+      <span className="row" data-testid="heartbeats">
+        <Badge tone={!daemon.running ? "err" : bad.length ? "warn" : "ok"}>{!daemon.running ? "not running" : bad.length ? `${bad.length} loop${bad.length > 1 ? "s" : ""} unhealthy` : "healthy"}</Badge>
+        <span className="muted small">{daemon.running ? `${beating.length} loops` : "last heartbeat"} · {timeAgo(daemon.lastHeartbeatAt)}</span>
+      </span>
     );
   }
-  return <code>{JSON.stringify(daemon)}</code>;
+  return (
+    <table className="table" data-testid="heartbeats">
+      <thead><tr><th>Loop</th><th>State</th><th>Heartbeat</th><th>Interval</th><th>Last tick took</th><th>Last error</th></tr></thead>
+      <tbody>
+        {daemon.loops.map((l) => {
+          const h = l.heartbeat;
+          return (
+            <tr key={l.loop} data-testid="heartbeat-row" data-loop={l.loop}>
+              <td className="mono">{l.loop}</td>
+              <td>{!h ? <span className="muted">—</span> : <Badge tone={l.healthy ? "ok" : h.lastError ? "err" : "warn"}>{l.healthy ? "ok" : h.lastError ? "error" : "stale"}</Badge>}</td>
+              <td className="small" title={h ? new Date(h.at).toLocaleString() : undefined}>{h ? `${timeAgo(h.at)} · pid ${h.pid}` : ""}</td>
+              <td className="small">{h ? duration(h.intervalMs) : ""}</td>
+              <td className="small">{h?.lastDurationMs !== undefined ? duration(h.lastDurationMs) : ""}</td>
+              <td className="small" style={{ color: "var(--err)" }}>{h?.lastError ?? ""}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
 }
 
 export function DeploymentPage() {
   const client = useQueryClient();
   const locs = useQuery({ queryKey: ["locations"], queryFn: ({ signal }) => getJson<LocationsResponse>("/api/locations", signal), refetchInterval: 10_000 });
-  const ov = useQuery({ queryKey: ["overview"], queryFn: ({ signal }) => getJson<OverviewResponse>("/api/overview", signal) });
+  const daemon = useQuery({ queryKey: ["daemon"], queryFn: ({ signal }) => getJson<DaemonResponse>("/api/daemon", signal), refetchInterval: 5000 });
   const reload = useMutation({ mutationFn: (name: string) => postJson(`/api/locations/${enc(name)}/reload`), onSettled: () => void client.invalidateQueries() });
   return (
     <div className="page" data-testid="deployment">
@@ -53,21 +70,8 @@ export function DeploymentPage() {
           ) : null}
         </Card>
       ))}
-      <Card title="Daemon">{ov.data ? <Heartbeats daemon={ov.data.daemon} /> : <Loading />}</Card>
+      <Card title="Daemon" bodyClass={daemon.data?.loops.some((l) => l.heartbeat) ? "" : "card-body"}>{daemon.data ? <Heartbeats daemon={daemon.data} /> : <Loading />}</Card>
       <Card title="Concurrency pools"><p className="muted small" style={{ margin: 0 }}>Not available: the API does not report concurrency pools yet.</p></Card>
-    </div>
-  );
-}
-
-export function AutomationPage({ kind }: { kind: "Schedules" | "Sensors" | "Automation" }) {
-  return (
-    <div className="page">
-      <div className="page-head"><h1>{kind}</h1></div>
-      <div className="card">
-        <Empty title={`No ${kind.toLowerCase()} to show`} icon="⏱">
-          Automation runs under <code>strata daemon</code>; start it to see schedules and sensors here.
-        </Empty>
-      </div>
     </div>
   );
 }

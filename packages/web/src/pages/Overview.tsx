@@ -101,7 +101,7 @@ export function OverviewPage() {
             <dt>Loaded</dt>
             <dd>{timeAgo(o.location.loadedAt)} {o.location.loadMs ? `in ${duration(o.location.loadMs)}` : ""}</dd>
             <dt>Daemon</dt>
-            <dd><Heartbeats daemon={o.daemon} /></dd>
+            <dd><Heartbeats daemon={o.daemon} compact /></dd>
           </dl>
         </Card>
       </div>

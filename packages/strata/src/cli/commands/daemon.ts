@@ -42,7 +42,7 @@ export async function daemonCommand(flags: { project?: string; loops?: string })
 }
 
 /** `STRATA_DAEMON_INTERVAL_MS=200` (every loop) or `queue=100,schedules=200`: faster loops for tests and demos. */
-function intervalsFromEnv(v: string): Partial<Record<LoopName, number>> {
+export function intervalsFromEnv(v: string): Partial<Record<LoopName, number>> {
   if (/^\d+$/.test(v)) return Object.fromEntries(ALL_LOOPS.map((l) => [l, Number(v)]));
   return Object.fromEntries(v.split(",").map((p) => p.split("=")).map(([k, n]) => [k!.trim(), Number(n)]));
 }

@@ -87,6 +87,45 @@ export async function sqlCommand(verb: SqlVerb, flags: SqlFlags): Promise<number
   }
 }
 
+/**
+ * `strata sql freshness` (also `strata sql source freshness`), like `dbt source freshness`:
+ * checks every selected source declaring freshness, prints PASS / WARN / ERROR STALE lines,
+ * writes target/sources.json and exits 1 when a source is past error_after or its query failed.
+ */
+export async function sqlFreshnessCommand(flags: SqlFlags): Promise<number> {
+  const sql = await import("@strata/sql");
+  const projectDir = resolve(flags.projectDir ?? process.cwd());
+  const vars = parseVars(flags.vars);
+  const project = sql.loadDbtProject(projectDir, { ...(flags.target ? { target: flags.target } : {}), ...(flags.profilesDir ? { profilesDir: flags.profilesDir } : {}), ...(vars ? { vars } : {}) });
+  const select = words(flags.select);
+  const exclude = words(flags.exclude);
+  const out = process.stdout;
+  const adapter = await sql.openAdapter(project.target);
+  try {
+    out.write(`Running with strata sql source freshness (${project.name}, target ${project.target.name}: ${project.adapter})\n`);
+    const run = await sql.runSourceFreshness(project, adapter, {
+      select, exclude,
+      onResult: (r, i, total) => {
+        const s = project.sources.get(r.uniqueId)!;
+        const label = r.error ? "ERROR" : r.status === "error" ? "ERROR STALE" : r.status.toUpperCase();
+        const color = r.status === "pass" ? pc.green : r.status === "warn" ? pc.yellow : pc.red;
+        out.write(`${i + 1} of ${total} ${color(label)} freshness of ${s.sourceName}.${s.name} ${pc.dim("...")} [${label} in ${r.executionTime.toFixed(2)}s]\n`);
+      },
+    });
+    const count = (f: (r: (typeof run.results)[number]) => boolean) => run.results.filter(f).length;
+    out.write(`\nFinished running ${run.results.length} source(s) in ${secs(run.elapsedMs)}.\n`);
+    const errors = run.results.filter((r) => r.status === "error");
+    for (const r of errors) {
+      const s = project.sources.get(r.uniqueId)!;
+      out.write(`\n${r.error ? `Error in source ${s.sourceName}.${s.name}: ${r.error.message}` : `Source ${s.sourceName}.${s.name} is stale: max(${s.loadedAtField}) is ${r.ageSeconds === null ? "empty" : `${Math.round(r.ageSeconds)}s old`}`}\n`);
+    }
+    out.write(`\nDone. PASS=${count((r) => r.status === "pass")} WARN=${count((r) => r.status === "warn")} ERROR=${errors.length} SKIP=0 TOTAL=${run.results.length}\n`);
+    return run.success ? EXIT.ok : EXIT.failure;
+  } finally {
+    await adapter.close();
+  }
+}
+
 type SqlModule = typeof SqlNs;
 type Project = ReturnType<SqlModule["loadDbtProject"]>;
 type NodeResult = Awaited<ReturnType<SqlModule["runDbtNode"]>>;

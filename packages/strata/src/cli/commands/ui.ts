@@ -1,5 +1,7 @@
 import pc from "picocolors";
 import { StrataError, type SerializedError } from "@strata/core";
+import { runDaemon } from "@strata/daemon";
+import { intervalsFromEnv } from "./daemon.ts";
 import { LocationManager, instanceDirFor, openInstance, type LocationState } from "@strata/engine";
 import { checkBinding, createApp, startServer } from "@strata/server";
 import { ensureWebBuild } from "@strata/web/build";
@@ -13,10 +15,7 @@ export interface ServeFlags {
   readOnly?: boolean;
 }
 
-/**
- * Something `strata dev` runs next to the server and stops on Ctrl-C. The daemon (issue 4) plugs
- * in here: `{ name: "daemon", stop: () => daemon.stop() }` started after the location loads.
- */
+/** Something `strata dev` runs next to the server and stops on Ctrl-C (the API, HTTP, the daemon). */
 export interface DevService {
   name: string;
   stop(): Promise<void>;
@@ -27,7 +26,7 @@ export function uiCommand(flags: ServeFlags): Promise<number> {
   return serveProject(flags, { watch: false });
 }
 
-/** `strata dev`: the location (reloaded when a source file changes), the server, and the daemon once it exists. */
+/** `strata dev`: the location (reloaded when a source file changes), the server, and the daemon's loops in this process. */
 export function devCommand(flags: ServeFlags): Promise<number> {
   return serveProject(flags, { watch: true });
 }
@@ -81,7 +80,10 @@ async function serveProject(flags: ServeFlags, mode: { watch: boolean }): Promis
       },
     });
     services.push({ name: "http", stop: () => running.close() });
-    // Daemon hook (issue 4): start it here for `strata dev` and push it onto `services`.
+    // `strata dev` also runs the daemon (schedules, sensors, automation, queue, ...) in this process,
+    // with its own code-location child. Stopped first on Ctrl-C: no loop launches a run while
+    // the rest shuts down.
+    if (mode.watch) services.push(startDaemon(project, instance));
     const shown =
       host === "0.0.0.0" || host === "::" ? running.url.replace(/\/\/[^:]+:/, "//localhost:") : running.url;
     process.stdout.write(
@@ -104,6 +106,29 @@ async function serveProject(flags: ServeFlags, mode: { watch: boolean }): Promis
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
   });
+}
+
+function startDaemon(project: ReturnType<typeof resolveProject>, instance: Awaited<ReturnType<typeof openInstance>>): DevService {
+  const ac = new AbortController();
+  const log = (m: string) => process.stderr.write(pc.dim(`[daemon] ${m}\n`));
+  const done = runDaemon({
+    project,
+    instanceDir: instance.dir,
+    storage: instance.storage,
+    signal: ac.signal,
+    log,
+    ...(process.env.STRATA_DAEMON_INTERVAL_MS ? { intervals: intervalsFromEnv(process.env.STRATA_DAEMON_INTERVAL_MS) } : {}),
+  }).catch((err: unknown) => {
+    // The UI keeps working without it (Overview and Deployment show the loops as not running).
+    process.stderr.write(pc.yellow(`The daemon stopped: ${(err as Error).message}\n`));
+  });
+  return {
+    name: "daemon",
+    stop: async () => {
+      ac.abort();
+      await done;
+    },
+  };
 }
 
 function parsePort(text: string): number {

@@ -1,0 +1,93 @@
+/**
+ * The Automation page in real Chromium against `strata ui` on a small project with a schedule
+ * and a sensor: start and stop a schedule from the UI, asserting the API's state follows, and
+ * open a sensor's tick history. Saves docs/screenshots/automation.png.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Page } from "playwright-core";
+import { REPO_ROOT, makeProject, type CliProcess, type TempProject } from "../helpers/run-cli.ts";
+import { browserUnavailable, buildWeb, launchBrowser } from "./browser.ts";
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 240_000 });
+
+const skip = browserUnavailable();
+const SHOTS = join(REPO_ROOT, "docs", "screenshots");
+
+const CONFIG = `import { asset, defineDefinitions, schedule, sensor } from "strata";
+
+export const orders = asset({ key: "orders", group: "mart" }, () => [1, 2, 3]);
+export const nightly = schedule({ name: "nightly_refresh", cron: "0 3 * * *", timezone: "UTC", target: "*", description: "Rebuild everything at 03:00 UTC" });
+export const inbox = sensor({ name: "inbox_files", intervalSeconds: 30, target: [orders], defaultStatus: "RUNNING" }, () => ({ skipReason: "no new files" }));
+
+export default defineDefinitions({ assets: [orders], schedules: [nightly], sensors: [inbox] });
+`;
+
+let project: TempProject | undefined;
+let server: CliProcess | undefined;
+let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+let page: Page;
+let base = "";
+
+interface Schedules {
+  schedules: { name: string; status: string; nextTickAt?: number }[];
+}
+const scheduleStatus = async () => ((await (await fetch(`${base}/api/schedules`)).json()) as Schedules).schedules[0]!;
+
+beforeAll(async () => {
+  if (skip) return;
+  await buildWeb();
+  project = makeProject({ "strata.config.ts": CONFIG }, { name: "web-automation" });
+  server = project.start(["ui", "--port", "0"]);
+  base = (await server.waitFor(/Strata UI on (http:\/\/[^\s]+)/, 120_000))[1]!;
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server) {
+    server.child.kill("SIGTERM");
+    await server.done;
+  }
+  project?.cleanup();
+});
+
+describe.skipIf(Boolean(skip))("automation page in Chromium", () => {
+  it("starts and stops a schedule from the UI", async () => {
+    expect(await scheduleStatus()).toMatchObject({ name: "nightly_refresh", status: "STOPPED" });
+    await page.goto(base + "/automation");
+    await page.getByTestId("automation").waitFor();
+    const row = page.locator('[data-testid="instigator-row"][data-name="nightly_refresh"]');
+    await row.waitFor();
+    await row.getByText("stopped").first().waitFor();
+    // strata ui runs no daemon: the page says so
+    await page.getByTestId("daemon-not-running").waitFor();
+
+    await row.getByTestId("start-instigator").click();
+    await page.locator('[data-testid="instigator-row"][data-name="nightly_refresh"][data-status="RUNNING"]').waitFor();
+    await expect.poll(async () => (await scheduleStatus()).status).toBe("RUNNING");
+    expect(new Date((await scheduleStatus()).nextTickAt!).getUTCHours()).toBe(3);
+    await expect.poll(() => row.getByTestId("next-tick").textContent()).toMatch(/^in \d+[smhd]$/);
+    await shot(page, "automation");
+
+    await row.getByTestId("stop-instigator").click();
+    await page.locator('[data-testid="instigator-row"][data-name="nightly_refresh"][data-status="STOPPED"]').waitFor();
+    await expect.poll(async () => (await scheduleStatus()).status).toBe("STOPPED");
+    await row.getByTestId("start-instigator").waitFor();
+  });
+
+  it("lists sensors and expands a tick history", async () => {
+    const row = page.locator('[data-testid="instigator-row"][data-name="inbox_files"]');
+    await row.waitFor();
+    expect(await row.getAttribute("data-status")).toBe("RUNNING");
+    await row.getByTestId("toggle-ticks").click();
+    await page.getByText("No ticks yet.").waitFor();
+    await row.getByTestId("toggle-ticks").click();
+    await expect.poll(() => page.getByText("No ticks yet.").count()).toBe(0);
+  });
+});
+
+const shot = (p: Page, name: string) => p.screenshot({ path: join(SHOTS, `${name}.png`) });
