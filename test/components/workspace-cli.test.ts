@@ -50,6 +50,12 @@ describe("workspace example", () => {
     expect(orders.owners).toEqual(["team:analytics"]);
     expect(orders.tags).toEqual({ env: "dev" });
     expect(byKey.get("analytics/customer_summary")!.tags).toEqual({ env: "dev", tier: "gold" });
+    // Automation and freshness set in YAML (post_processing: {{ automation.eager() }} and { fail_after, warn_after }).
+    const automationOf = (k: string) => (byKey.get(k) as unknown as { automation?: { label?: string } }).automation?.label;
+    expect(automationOf("analytics/customer_orders")).toBe("eager");
+    expect(automationOf("analytics/customer_summary")).toBe("eager");
+    expect((byKey.get("analytics/customer_summary") as unknown as { freshness?: unknown }).freshness).toEqual({ kind: "time_window", failAfterMs: 86_400_000, warnAfterMs: 43_200_000 });
+    expect((byKey.get("analytics/customer_orders") as unknown as { freshness?: unknown }).freshness).toBeUndefined();
     expect(byKey.get("analytics/customer_summary")!.deps.map((d) => d.key).sort()).toEqual(["analytics/customer_activity", "analytics/customer_orders"]);
     expect(byKey.get("silver/orders")!.location).toBe("ingestion");
     expect(byKey.get("silver/orders")!.owners).toEqual(["team:ingestion"]);

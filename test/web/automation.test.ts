@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Page } from "playwright-core";
+import { openSqliteStorage } from "@strata/storage";
 import { REPO_ROOT, makeProject, type CliProcess, type TempProject } from "../helpers/run-cli.ts";
 import { browserUnavailable, buildWeb, launchBrowser } from "./browser.ts";
 
@@ -15,13 +16,14 @@ vi.setConfig({ testTimeout: 120_000, hookTimeout: 240_000 });
 const skip = browserUnavailable();
 const SHOTS = join(REPO_ROOT, "docs", "screenshots");
 
-const CONFIG = `import { asset, defineDefinitions, schedule, sensor } from "strata";
+const CONFIG = `import { asset, AutomationCondition, defineDefinitions, freshnessPolicy, schedule, sensor } from "strata";
 
 export const orders = asset({ key: "orders", group: "mart" }, () => [1, 2, 3]);
+export const summary = asset({ key: "mart/summary", group: "mart", deps: ["orders"], automation: AutomationCondition.eager(), freshness: freshnessPolicy.timeWindow({ warnAfter: "12h", failAfter: "1d" }) }, () => 1);
 export const nightly = schedule({ name: "nightly_refresh", cron: "0 3 * * *", timezone: "UTC", target: "*", description: "Rebuild everything at 03:00 UTC" });
 export const inbox = sensor({ name: "inbox_files", intervalSeconds: 30, target: [orders], defaultStatus: "RUNNING" }, () => ({ skipReason: "no new files" }));
 
-export default defineDefinitions({ assets: [orders], schedules: [nightly], sensors: [inbox] });
+export default defineDefinitions({ assets: [orders, summary], schedules: [nightly], sensors: [inbox] });
 `;
 
 let project: TempProject | undefined;
@@ -87,6 +89,38 @@ describe.skipIf(Boolean(skip))("automation page in Chromium", () => {
     await page.getByText("No ticks yet.").waitFor();
     await row.getByTestId("toggle-ticks").click();
     await expect.poll(() => page.getByText("No ticks yet.").count()).toBe(0);
+  });
+});
+
+describe.skipIf(Boolean(skip))("asset page: health, freshness and automation in Chromium", () => {
+  it("shows the condition tree of the latest evaluation, its history, freshness and health", async () => {
+    // Two evaluations as the daemon's automation loop stores them (strata ui runs no daemon).
+    const storage = await openSqliteStorage(join(project!.home, "strata.db"));
+    const leaf = (label: string, value: boolean) => ({ type: "missing", label, candidates: 1, trueCount: value ? 1 : 0, value, children: [] });
+    const tree = (requested: boolean) => ({
+      type: "and", candidates: 1, trueCount: requested ? 1 : 0, value: requested,
+      children: [leaf("in_latest_time_window", true), { type: "not", candidates: 1, trueCount: requested ? 1 : 0, value: requested, children: [leaf("any_deps_missing", !requested)] }],
+    });
+    const now = Date.now();
+    for (const [i, requested] of [[1, false], [2, true]] as const)
+      await storage.storeAutomationEvaluations([{ tickId: `t${i}`, assetKey: "mart/summary", evaluatedAt: now - (3 - i) * 60_000, requestedCount: requested ? 1 : 0, evaluation: { assetKey: "mart/summary", requestedCount: requested ? 1 : 0, initial: i === 1, tree: tree(requested) } }]);
+    await storage.close();
+
+    await page.goto(base + "/assets/" + encodeURIComponent("mart/summary"));
+    const panel = page.getByTestId("automation-panel");
+    await panel.getByTestId("condition-tree").waitFor();
+    expect(await panel.locator('[data-testid="condition-tree"] li').count()).toBe(4);
+    expect(await panel.locator('[data-testid="condition-tree"] > li').getAttribute("data-value")).toBe("true");
+    await panel.getByText("in_latest_time_window").waitFor();
+    expect(await panel.locator('[data-testid="evaluation-history"] tr').count()).toBe(2);
+    expect(await panel.getByTestId("freshness").getAttribute("data-state")).toBe("unknown");
+    await panel.getByText("materialised within 1d (warn after 12h)").waitFor();
+    expect(await panel.getByTestId("asset-health").getAttribute("data-status")).toBe("unknown");
+    await shot(page, "asset-automation");
+
+    await page.goto(base + "/assets/orders");
+    await page.getByTestId("automation-none").waitFor();
+    await page.getByTestId("freshness-none").waitFor();
   });
 });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { automationAttributeSchema, freshnessAttributeSchema } from "./automation-attributes.ts";
 
 /** Attributes `post_processing` may apply to a selection of a component's assets. */
 export const postProcessAttributesSchema = z.strictObject({
@@ -8,6 +9,10 @@ export const postProcessAttributesSchema = z.strictObject({
   kinds: z.array(z.string()).max(3).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
   description: z.string().optional(),
+  /** `{ preset: eager }`, `{ preset: on_cron, cron, timezone }`, `{ preset: on_missing }` or `{{ automation.eager() }}`. */
+  automation: automationAttributeSchema.optional(),
+  /** `{ fail_after, warn_after }`, `{ deadline_cron, lower_bound, timezone }` or `{{ freshness.time_window(fail_after='24h') }}`. */
+  freshness: freshnessAttributeSchema.optional(),
 });
 
 /**
@@ -22,6 +27,10 @@ export const postProcessAttributesSchema = z.strictObject({
  *   assets:
  *     - target: "key:\"mart/*\""   # selection over this component's assets (default "*")
  *       attributes: { group: marts, tags: { tier: gold } }
+ *     - target: "key:\"mart/orders\""
+ *       attributes:
+ *         automation: "{{ automation.eager() }}"   # or { preset: eager }
+ *         freshness: { fail_after: 24h, warn_after: 12h }
  * ```
  */
 export const defsDocumentSchema = z.strictObject({

@@ -19,6 +19,7 @@ import {
   type EnvVar,
   type ResourceDefinition,
 } from "@strata/core";
+import { automationOptions } from "./automation-attributes.ts";
 import { BUILTIN_COMPONENTS } from "./builtins/index.ts";
 import type { ComponentLoadContext, ComponentType } from "./component.ts";
 import { DEFS_FILES, TEMPLATE_VARS_FILES } from "./defs-document.ts";
@@ -287,8 +288,14 @@ class DefsLoader {
         });
         continue;
       }
-      const { metadata, ...attrs } = rule.attributes;
-      assets = assets.map((d) => (d.specs.some((s) => selected.has(s.key)) ? d.withAttributes({ ...attrs, ...(metadata ? { metadata: metadata as never } : {}) }) : d));
+      const { metadata, automation, freshness, ...attrs } = rule.attributes;
+      const patch = { ...attrs, ...(metadata ? { metadata: metadata as never } : {}), ...automationOptions({ automation, freshness }) };
+      // Only the selected keys: a multi-asset may have some specs selected and others not.
+      assets = assets.map((d) => {
+        const keys = d.specs.filter((s) => selected.has(s.key)).map((s) => s.key);
+        if (keys.length === 0) return d;
+        return keys.length === d.specs.length ? d.withAttributes(patch) : d.withAttributes(patch, keys);
+      });
     }
     return { ...defs, assets: Object.freeze(assets) } as Definitions;
   }

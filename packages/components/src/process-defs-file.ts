@@ -103,7 +103,7 @@ function processDocument(doc: YamlDocument, o: ProcessOptions, problems: Problem
       const path = issue.path as (string | number)[];
       if (issue.code === "unrecognized_keys") {
         for (const k of issue.keys) {
-          const hint = closest(k, ["type", "attributes", "requirements", "post_processing", "description", "env", "assets", "target", "group", "tags", "owners", "kinds", "metadata"]);
+          const hint = closest(k, ["type", "attributes", "requirements", "post_processing", "description", "env", "assets", "target", "group", "tags", "owners", "kinds", "metadata", "automation", "freshness", "preset", "cron", "timezone", "fail_after", "warn_after", "deadline_cron", "lower_bound"]);
           problems.push(problemAt(doc.keyPos([...path, k]), "COMPONENT_INVALID", `Unknown key "${k}"${path.length ? ` in ${formatPath(path)}` : ""}`, hint ? `Did you mean "${hint}"?` : undefined));
         }
       } else {

@@ -9,6 +9,7 @@ import {
   weeklyPartitions,
   type PartitionsDefinition,
 } from "@strata/core";
+import { automationTemplateHelpers } from "./automation-attributes.ts";
 import { envDatabase, envSchema } from "./environment.ts";
 import { helper, LookupObject, Missing, Opaque } from "./template.ts";
 
@@ -69,6 +70,8 @@ export function templateScope(o: TemplateScopeOptions): Record<string, unknown> 
       if (!Array.isArray(keys)) throw new Error("static_partitions(['a', 'b']) needs a list of keys");
       return partitionsToSnapshot(staticPartitions(keys.map(String)));
     }),
+    // automation.eager() / on_cron(cron, tz) / on_missing(), freshness.time_window(fail_after=, warn_after=) / cron(...)
+    ...automationTemplateHelpers(),
   };
   if (o.vars === "opaque") {
     return new Proxy(scope, {

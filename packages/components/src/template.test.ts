@@ -48,6 +48,21 @@ describe("templates", () => {
     expect(renderTemplate("{{ project_path('data/x.csv') }}", scope())).toBe("/p/data/x.csv");
   });
 
+  it("automation and freshness helpers return the YAML data form; keyword arguments map onto parameters", () => {
+    expect(renderTemplate("{{ automation.eager() }}", scope())).toEqual({ preset: "eager" });
+    expect(renderTemplate("{{ automation.on_missing() }}", scope())).toEqual({ preset: "on_missing" });
+    expect(renderTemplate("{{ automation.on_cron('0 6 * * *', 'UTC') }}", scope())).toEqual({ preset: "on_cron", cron: "0 6 * * *", timezone: "UTC" });
+    expect(renderTemplate("{{ automation.on_cron(cron='0 6 * * *') }}", scope())).toEqual({ preset: "on_cron", cron: "0 6 * * *" });
+    expect(renderTemplate("{{ freshness.time_window(fail_after='24h', warn_after='12h') }}", scope())).toEqual({ fail_after: "24h", warn_after: "12h" });
+    expect(renderTemplate("{{ freshness.time_window('24h') }}", scope())).toEqual({ fail_after: "24h" });
+    expect(renderTemplate("{{ freshness.cron(deadline_cron='0 9 * * *', lower_bound='3h') }}", scope())).toEqual({ deadline_cron: "0 9 * * *", lower_bound: "3h" });
+    expect(fail("{{ freshness.time_window(fail='1h') }}", scope()).message).toContain('has no parameter "fail"');
+    expect(fail("{{ freshness.time_window('1h', fail_after='1h') }}", scope()).message).toContain("given twice");
+    expect(fail("{{ freshness.time_window(fail_after='1h', '2h') }}", scope()).message).toContain("Positional argument after a keyword argument");
+    expect(fail("{{ env(name='X') }}", scope()).message).toContain("takes no keyword arguments");
+    expect(fail("{{ a == b }}", scope()).message).toContain('Unexpected "="');
+  });
+
   it("uses template vars: values and functions", () => {
     const s = scope({}, { vars: { team: { name: "core" }, suffix: (x: unknown) => `${String(x)}_v2` } });
     expect(renderTemplate("{{ team.name }}/{{ suffix('t') }}", s)).toBe("core/t_v2");

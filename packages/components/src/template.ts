@@ -13,12 +13,14 @@ export class TemplateHelper {
   constructor(
     readonly name: string,
     readonly fn: (...args: unknown[]) => unknown,
+    /** Parameter names, when the helper accepts keyword arguments (`f(fail_after='24h')`). */
+    readonly params?: readonly string[],
   ) {}
 }
 
-/** Marks `fn` as callable from templates under `name`. */
-export function helper(name: string, fn: (...args: unknown[]) => unknown): TemplateHelper {
-  return new TemplateHelper(name, fn);
+/** Marks `fn` as callable from templates under `name`; with `params`, keyword arguments map onto those positions. */
+export function helper(name: string, fn: (...args: unknown[]) => unknown, params?: readonly string[]): TemplateHelper {
+  return new TemplateHelper(name, fn, params);
 }
 
 /** An object whose members are looked up on demand (`env.NAME`). Missing members are {@link Missing}. */
@@ -61,7 +63,7 @@ type Expr =
   | { t: "id"; name: string }
   | { t: "member"; obj: Expr; name: string }
   | { t: "index"; obj: Expr; index: Expr }
-  | { t: "call"; fn: Expr; args: Expr[] }
+  | { t: "call"; fn: Expr; args: Expr[]; kwargs?: { name: string; value: Expr; at: number }[] }
   | { t: "list"; items: Expr[] }
   | { t: "filter"; value: Expr; name: string; args: Expr[] };
 
@@ -98,7 +100,7 @@ function tokenize(src: string, base: number): Tok[] {
       if (j >= src.length) throw new TemplateError("TEMPLATE_INVALID", `Unclosed string in template expression "${src.trim()}"`, base + i);
       toks.push({ k: "str", v: out, at: base + i });
       i = j + 1;
-    } else if ("().,[]|".includes(c)) {
+    } else if ("().,[]|".includes(c) || (c === "=" && src[i + 1] !== "=")) {
       toks.push({ k: "punct", v: c, at: base + i });
       i++;
     } else {
@@ -170,6 +172,31 @@ class Parser {
     return args;
   }
 
+  /** `fn(a, b, name=value)`: positional arguments, then keyword arguments. */
+  private call(fn: Expr): Expr {
+    this.expect("(");
+    const args: Expr[] = [];
+    const kwargs: { name: string; value: Expr; at: number }[] = [];
+    if (!this.peek(")")) {
+      for (;;) {
+        const t = this.toks[this.i];
+        const n = this.toks[this.i + 1];
+        if (t?.k === "id" && n?.k === "punct" && n.v === "=") {
+          this.i += 2;
+          if (kwargs.some((k) => k.name === t.v)) throw this.err(`Keyword argument "${t.v}" given twice`, t.at);
+          kwargs.push({ name: t.v, value: this.filtered(), at: t.at });
+        } else {
+          if (kwargs.length) throw this.err("Positional argument after a keyword argument", t?.at ?? this.base + this.src.length);
+          args.push(this.filtered());
+        }
+        if (this.peek(",")) this.i++;
+        else break;
+      }
+    }
+    this.expect(")");
+    return kwargs.length ? { t: "call", fn, args, kwargs } : { t: "call", fn, args };
+  }
+
   private postfix(): Expr {
     let e = this.primary();
     for (;;) {
@@ -184,7 +211,7 @@ class Parser {
         this.expect("]");
         e = { t: "index", obj: e, index };
       } else if (this.peek("(")) {
-        e = { t: "call", fn: e, args: this.args() };
+        e = this.call(e);
       } else return e;
     }
   }
@@ -268,6 +295,19 @@ function evaluate(e: Expr, scope: Readonly<Record<string, unknown>>, at: number)
       const fn = evaluate(e.fn, scope, at);
       if (fn instanceof Opaque) return fn;
       const args = e.args.map((a) => evaluate(a, scope, at));
+      if (e.kwargs) {
+        const params = fn instanceof TemplateHelper ? fn.params : undefined;
+        if (!params) throw new TemplateError("TEMPLATE_INVALID", `${describeCallee(e.fn)} takes no keyword arguments`, e.kwargs[0]!.at);
+        for (const k of e.kwargs) {
+          const i = params.indexOf(k.name);
+          if (i < 0) {
+            throw new TemplateError("TEMPLATE_INVALID", `${describeCallee(e.fn)} has no parameter "${k.name}"`, k.at, `Parameters: ${params.join(", ")}.`);
+          }
+          if (i < args.length && args[i] !== undefined) throw new TemplateError("TEMPLATE_INVALID", `Parameter "${k.name}" given twice`, k.at);
+          while (args.length < i) args.push(undefined);
+          args[i] = evaluate(k.value, scope, at);
+        }
+      }
       const missing = args.find((a) => a instanceof Missing);
       if (missing) return missing;
       if (args.some((a) => a instanceof Opaque)) return new Opaque("a helper called with a value known only at load time");

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { asset, isAssetsDefinition, multiAsset, refKey, type AssetsDefinition } from "./asset.ts";
 import { StrataError } from "./errors.ts";
 import { MetadataValue } from "./metadata.ts";
+import { AutomationCondition, type AutomationConditionSnapshot } from "./automation/condition.ts";
+import { freshnessPolicy } from "./automation/freshness.ts";
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const noop = () => undefined;
@@ -432,6 +434,30 @@ describe("withAttributes", () => {
       ["p", "z", { t: "1" }],
       ["q", "z", { t: "1" }],
     ]);
+  });
+
+  it("patches only the given keys of a multi-asset", () => {
+    const m = multiAsset({ specs: [{ key: "p", group: "a" }, { key: "q" }] }, noop);
+    const w = m.withAttributes({ group: "z", automation: AutomationCondition.onMissing() }, ["q"]);
+    expect(w.specs.map((s) => [s.key, s.group, s.automation?.label])).toEqual([
+      ["p", "a", undefined],
+      ["q", "z", "on_missing"],
+    ]);
+    expect(w.codeRef).toEqual(m.codeRef);
+  });
+
+  it("sets automation and freshness (conditions, snapshots and policies), validated", () => {
+    const base = asset({ key: "x", automation: AutomationCondition.onMissing() }, noop);
+    const w = base.withAttributes({ automation: AutomationCondition.eager(), freshness: freshnessPolicy.timeWindow({ failAfter: "24h", warnAfter: "12h" }) });
+    expect(w.specs[0]!.automation?.label).toBe("eager");
+    expect(w.specs[0]!.freshness).toEqual({ kind: "time_window", failAfterMs: 86_400_000, warnAfterMs: 43_200_000 });
+    expect(base.specs[0]!.automation?.label).toBe("on_missing");
+    const fromJson = base.withAttributes({ automation: JSON.parse(JSON.stringify(AutomationCondition.onCron("0 6 * * *", "UTC"))) as AutomationConditionSnapshot });
+    expect(fromJson.specs[0]!.automation?.label).toBe("on_cron(0 6 * * *, UTC)");
+    expect(base.withAttributes({ group: "g" }).specs[0]!.automation?.label).toBe("on_missing");
+    const err = thrown(() => base.withAttributes({ automation: { type: "nope" } as never }));
+    expect(err.message).toContain('Asset "x" has an invalid automation condition');
+    expect(thrown(() => base.withAttributes({ freshness: { kind: "time_window", failAfterMs: -1 } as never })).message).toContain("invalid freshness policy");
   });
 });
 

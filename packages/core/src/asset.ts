@@ -91,7 +91,11 @@ export interface AssetsDefinition<TOut = unknown> {
   readonly __out?: TOut;
   /** The key, for single-asset definitions. */
   readonly key: AssetKey;
-  withAttributes(patch: AssetAttributesPatch): AssetsDefinition<TOut>;
+  /**
+   * A copy with `patch` applied to every spec, or only to the specs whose key is in `keys`
+   * (multi-assets: post-processing a selection patches just the selected keys).
+   */
+  withAttributes(patch: AssetAttributesPatch, keys?: Iterable<AssetKey>): AssetsDefinition<TOut>;
 }
 
 /** Attributes that can be applied to every spec of a definition (used by YAML post-processing). */
@@ -104,6 +108,10 @@ export interface AssetAttributesPatch {
   description?: string;
   /** Replaces the recorded source location (YAML components point assets at their defs.yaml line). */
   codeRef?: CodeRef;
+  /** Replaces the automation condition (`AutomationCondition.eager()`, or its snapshot JSON). */
+  automation?: AutomationCondition | AutomationConditionSnapshot;
+  /** Replaces the freshness policy (`freshnessPolicy.timeWindow({...})`, or its data form). */
+  freshness?: FreshnessPolicy;
 }
 
 interface CommonOptions {
@@ -277,12 +285,14 @@ function makeDefinition<T>(fields: DefinitionFields): AssetsDefinition<T> {
     ins: Object.freeze(fields.ins),
     resources: Object.freeze([...fields.resources]),
     key: fields.specs[0]!.key,
-    withAttributes: (patch) =>
-      makeDefinition<T>({
+    withAttributes: (patch, keys) => {
+      const only = keys === undefined ? undefined : new Set<string>(keys);
+      return makeDefinition<T>({
         ...fields,
-        ...(patch.codeRef ? { codeRef: patch.codeRef } : {}),
-        specs: fields.specs.map((s) => patchSpec(s, patch)),
-      }),
+        ...(patch.codeRef && !only ? { codeRef: patch.codeRef } : {}),
+        specs: fields.specs.map((s) => (only && !only.has(s.key) ? s : patchSpec(s, patch))),
+      });
+    },
   };
   return Object.freeze(def);
 }
@@ -298,6 +308,9 @@ function patchSpec(s: AssetSpec, p: AssetAttributesPatch): AssetSpec {
     ...((p.description ?? s.description) !== undefined ? { description: p.description ?? s.description } : {}),
     ...((p.codeRef ?? s.codeRef) ? { codeRef: p.codeRef ?? s.codeRef } : {}),
   };
+  const where = s.codeRef ? `${s.codeRef.file}:${s.codeRef.line}` : undefined;
+  if (p.automation !== undefined) patched.automation = automationOption(s.key, p.automation, where);
+  if (p.freshness !== undefined) patched.freshness = freshnessOption(s.key, p.freshness, where);
   validateAttributes(s.key, patched, s.codeRef ? `${s.codeRef.file}:${s.codeRef.line}` : undefined);
   return patched;
 }

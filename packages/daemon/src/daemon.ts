@@ -48,6 +48,8 @@ export interface RunDaemonOptions {
   launcher?: RunLauncher;
   /** The code location (default: a child process started from `project`). */
   location?: DaemonLocation;
+  /** Reload the default code location when a project source file changes (`strata daemon` does). */
+  watch?: boolean;
   log?: (message: string) => void;
   /** Called once every loop has started. */
   onReady?: (ctx: DaemonContext) => void;
@@ -68,6 +70,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
   const log = options.log ?? ((m: string) => process.stderr.write(`[daemon] ${m}\n`));
   const { storage, signal } = options;
   const location = options.location ?? (await ProcessLocation.start(options.project, options.instanceDir, (t) => process.stderr.write(t)));
+  if (options.watch && location instanceof ProcessLocation) location.watch(log);
   const ctx: DaemonContext = {
     storage,
     instanceDir: options.instanceDir,

@@ -1,5 +1,5 @@
 import { AssetGraph, type DefinitionsSnapshot, type SensorResult } from "@strata/core";
-import { startLocation, type LocationHandle, type ProjectConfig } from "@strata/engine";
+import { startLocation, watchTree, type LocationHandle, type ProjectConfig, type TreeWatcher } from "@strata/engine";
 
 /**
  * The daemon's long-lived code-location process: the definitions snapshot (the daemon never
@@ -21,6 +21,14 @@ export class ProcessLocation implements DaemonLocation {
   readonly #isolated = new Map<string, LocationHandle>();
   snapshot: DefinitionsSnapshot;
   graph: AssetGraph;
+  /** Evaluations in flight per process: a process replaced by a reload is closed once idle. */
+  readonly #busy = new Map<LocationHandle, number>();
+  readonly #retired = new Set<LocationHandle>();
+  #watcher: TreeWatcher | undefined;
+  #debounce: NodeJS.Timeout | undefined;
+  #reloading: Promise<void> | undefined;
+  #dirty = false;
+  #closed = false;
 
   private constructor(
     private readonly project: ProjectConfig,
@@ -48,19 +56,84 @@ export class ProcessLocation implements DaemonLocation {
     return h;
   }
 
+  /**
+   * Reloads the definitions when a source file under the project root changes (debounced), so
+   * new or edited schedules and sensors are picked up without restarting the daemon. A broken
+   * edit keeps the last good definitions (and is logged).
+   */
+  watch(log: (message: string) => void, debounceMs = 300): void {
+    if (this.#watcher || this.#closed) return;
+    this.#watcher = watchTree(this.project.root, {
+      ignorePaths: [this.instanceDir],
+      onChange: () => {
+        clearTimeout(this.#debounce);
+        this.#debounce = setTimeout(() => void this.reload(log), debounceMs);
+      },
+    });
+  }
+
+  /** Loads the project in a new process and swaps it in (calls during a reload coalesce into one more). */
+  async reload(log: (message: string) => void): Promise<void> {
+    this.#dirty = true;
+    this.#reloading ??= (async () => {
+      while (this.#dirty && !this.#closed) {
+        this.#dirty = false;
+        let next: LocationHandle;
+        try {
+          next = await startLocation(this.project, { instanceDir: this.instanceDir, onOutput: this.onOutput, detached: true });
+        } catch (err) {
+          log(`code location reload failed, keeping the previous definitions: ${(err as Error).message}`);
+          continue;
+        }
+        if (this.#closed) {
+          next.kill();
+          return;
+        }
+        const old = [this.#handle, ...this.#isolated.values()].filter((h): h is LocationHandle => h !== undefined);
+        this.#isolated.clear();
+        this.#handle = next;
+        this.snapshot = next.snapshot;
+        this.graph = AssetGraph.fromSnapshot(next.snapshot);
+        for (const h of old) this.#retire(h);
+        log(`code location reloaded: ${next.snapshot.schedules?.length ?? 0} schedule(s), ${next.snapshot.sensors?.length ?? 0} sensor(s)`);
+      }
+    })().finally(() => (this.#reloading = undefined));
+    await this.#reloading;
+  }
+
+  #retire(h: LocationHandle): void {
+    if ((this.#busy.get(h) ?? 0) > 0) this.#retired.add(h);
+    else h.close();
+  }
+
+  async #using<T>(h: LocationHandle, fn: () => Promise<T>): Promise<T> {
+    this.#busy.set(h, (this.#busy.get(h) ?? 0) + 1);
+    try {
+      return await fn();
+    } finally {
+      const n = (this.#busy.get(h) ?? 1) - 1;
+      if (n > 0) this.#busy.set(h, n);
+      else {
+        this.#busy.delete(h);
+        if (this.#retired.delete(h)) h.close();
+      }
+    }
+  }
+
   async evaluateSensor(request: { name: string; cursor?: string; lastTickAt?: number; now: number }, timeoutMs: number): Promise<SensorResult> {
     // A sensor that once timed out is evaluated in its own process from then on: killing it
     // when it hangs again must not take the other sensors' evaluations down with it.
     const isolated = this.#isolated.get(request.name);
     const h = isolated ?? (await this.#get());
     try {
-      return await h.evaluateSensor(request, timeoutMs);
+      return await this.#using(h, () => h.evaluateSensor(request, timeoutMs));
     } catch (err) {
       const msg = (err as Error).message;
       if (/did not finish within/.test(msg)) {
         h.kill();
-        if (isolated) this.#isolated.delete(request.name);
-        else if (this.#handle === h) this.#handle = undefined;
+        if (isolated) {
+          if (this.#isolated.get(request.name) === h) this.#isolated.delete(request.name);
+        } else if (this.#handle === h) this.#handle = undefined;
         this.#isolated.set(request.name, await startLocation(this.project, { instanceDir: this.instanceDir, onOutput: this.onOutput, detached: true }));
       } else if (/exited while evaluating/.test(msg)) {
         if (isolated) this.#isolated.delete(request.name);
@@ -75,7 +148,7 @@ export class ProcessLocation implements DaemonLocation {
   async evaluateSchedule(request: { name: string; scheduledAt: number }, timeoutMs: number): Promise<string[]> {
     const h = await this.#get();
     try {
-      return await h.evaluateSchedule(request, timeoutMs);
+      return await this.#using(h, () => h.evaluateSchedule(request, timeoutMs));
     } catch (err) {
       const msg = (err as Error).message;
       if (/did not finish within|exited while evaluating/.test(msg)) {
@@ -89,6 +162,11 @@ export class ProcessLocation implements DaemonLocation {
   }
 
   close(): void {
+    this.#closed = true;
+    clearTimeout(this.#debounce);
+    this.#watcher?.close();
+    for (const h of this.#retired) h.kill();
+    this.#retired.clear();
     for (const h of this.#isolated.values()) h.kill();
     this.#isolated.clear();
     this.#handle?.kill();

@@ -5,7 +5,10 @@
  */
 import type {
   AssetDep,
+  AutomationConditionSnapshot,
   CheckSeverity,
+  FreshnessPolicy,
+  FreshnessState,
   EventRecord,
   KeyRangeSummary,
   MetadataMap,
@@ -76,6 +79,8 @@ export interface AssetSummary {
   /** Short label of the partitions definition, e.g. `daily (UTC) · 365 partitions`. */
   partitions?: string;
   status: AssetHealth;
+  /** Rule-based health (latest materialisation, checks, freshness as the daemon last recorded it). */
+  health?: AssetHealthStatus;
   lastMaterialization?: LastMaterialization;
   /** Run materialising it now (status in_progress). */
   inProgressRunId?: string;
@@ -415,3 +420,59 @@ export interface TicksResponse {
 
 /** POST /api/schedules/:name/start|stop, /api/sensors/:name/start|stop: the instigator after the change. */
 export type InstigatorActionResponse = ScheduleView | SensorView;
+
+/** Rule-based health of an asset (core `assetHealth`): latest materialisation, checks, freshness. */
+export type AssetHealthStatus = "healthy" | "warning" | "degraded" | "unknown";
+
+/** One node of an automation evaluation tree (the core's `ConditionEvaluation`, as stored). */
+export interface ConditionEvaluationNode {
+  type: string;
+  label?: string;
+  /** Set on the subtree a dep-match evaluated on a dependency. */
+  assetKey?: string;
+  /** Partitions (1 for an unpartitioned asset) the node was evaluated on. */
+  candidates: number;
+  trueCount: number;
+  value: boolean;
+  trueRanges?: { start: string; end: string }[];
+  /** Not evaluated: an earlier operand of an `and` left no candidates. */
+  skipped?: true;
+  children: ConditionEvaluationNode[];
+}
+
+export interface AutomationEvaluationView {
+  id: number;
+  tickId: string;
+  evaluatedAt: number;
+  requestedCount: number;
+  requestedRanges?: { start: string; end: string }[];
+  /** First evaluation of this condition (new asset, new or changed condition). */
+  initial: boolean;
+  tree?: ConditionEvaluationNode;
+  error?: SerializedError;
+}
+
+export interface FreshnessView {
+  /** The policy as in the snapshot (`AssetNodeSnapshot.freshness`). */
+  policy: FreshnessPolicy;
+  /** Human label of the policy, e.g. `fail after 24h, warn after 12h`. */
+  label: string;
+  state: FreshnessState;
+  /** When the daemon recorded this state (absent when computed by the server). */
+  since?: number;
+  reason: string;
+  /** "daemon": the freshness loop's last recorded state; "computed": evaluated now by the server (no daemon state yet). */
+  source: "daemon" | "computed";
+}
+
+/** GET /api/assets/:key/automation */
+export interface AssetAutomationResponse {
+  assetKey: string;
+  /** The asset's automation condition; absent when it has none. */
+  condition?: { snapshot: AutomationConditionSnapshot; label: string };
+  /** Newest first; evaluations are stored only when they change (last 50 per asset). */
+  evaluations: AutomationEvaluationView[];
+  /** Absent when the asset has no freshness policy. */
+  freshness?: FreshnessView;
+  health: { status: AssetHealthStatus; reasons: string[] };
+}

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { asset, defineDefinitions, StrataError } from "@strata/core";
 import { z } from "zod";
+import { automationAttributeSchema, automationOptions, freshnessAttributeSchema } from "../automation-attributes.ts";
 import { defineComponent, envString } from "../component.ts";
 
 const attributes = z.strictObject({
@@ -23,6 +24,10 @@ const attributes = z.strictObject({
   owners: z.array(z.string()).optional(),
   tags: z.record(z.string(), z.string()).optional(),
   kinds: z.array(z.string()).max(3).default(["command"]),
+  /** When the daemon materialises the asset(s): { preset: eager } or {{ automation.eager() }} (see README). */
+  automation: automationAttributeSchema.optional(),
+  /** Freshness policy: { fail_after: 24h, warn_after: 12h } or {{ freshness.time_window(fail_after='24h') }}. */
+  freshness: freshnessAttributeSchema.optional(),
 });
 
 /**
@@ -45,6 +50,7 @@ export const commandComponent = defineComponent({
         ...(a.group ? { group: a.group } : {}),
         ...(a.owners ? { owners: a.owners } : {}),
         ...(a.tags ? { tags: a.tags } : {}),
+        ...automationOptions(a),
         description: a.description ?? `${a.command} ${a.args.join(" ")}`.trim(),
         metadata: { command: [a.command, ...a.args].join(" ") },
         codeRef: ctx.codeRef(["command"]),

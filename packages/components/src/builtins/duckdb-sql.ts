@@ -3,6 +3,7 @@ import { basename, join, relative } from "node:path";
 import { asset, defineDefinitions, StrataError, type AssetsDefinition } from "@strata/core";
 import type { DuckDBClient } from "@strata/duckdb";
 import { z } from "zod";
+import { automationAttributeSchema, automationOptions, freshnessAttributeSchema } from "../automation-attributes.ts";
 import { defineComponent, envString } from "../component.ts";
 import { DEFAULT_WAREHOUSE_RESOURCE, defaultWarehouse, ensureSchema, openDatabase, referencedTables, tableForKey } from "./warehouse.ts";
 
@@ -20,6 +21,10 @@ const attributes = z.strictObject({
   group: z.string().optional(),
   owners: z.array(z.string()).optional(),
   tags: z.record(z.string(), z.string()).optional(),
+  /** When the daemon materialises the asset(s): { preset: eager } or {{ automation.eager() }} (see README). */
+  automation: automationAttributeSchema.optional(),
+  /** Freshness policy: { fail_after: 24h, warn_after: 12h } or {{ freshness.time_window(fail_after='24h') }}. */
+  freshness: freshnessAttributeSchema.optional(),
   kinds: z.array(z.string()).max(3).default(["duckdb", "sql"]),
   /** Resource key of the DuckDB client (default: the instance warehouse bound as `duckdb`). */
   resource: z.string().default(DEFAULT_WAREHOUSE_RESOURCE),
@@ -87,6 +92,7 @@ export const duckdbSqlComponent = defineComponent({
           ...(a.group ? { group: a.group } : {}),
           ...(a.owners ? { owners: a.owners } : {}),
           ...(a.tags ? { tags: a.tags } : {}),
+          ...automationOptions(a),
           ...(m.fm.description ? { description: m.fm.description } : { description: `${relative(ctx.projectRoot, m.file)} (${materialized})` }),
           ...(a.database ? {} : { resources: [a.resource] }),
           metadata: { sql_file: relative(ctx.projectRoot, m.file) },

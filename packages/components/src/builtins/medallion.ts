@@ -3,6 +3,7 @@ import { extname, isAbsolute } from "node:path";
 import { asset, defineDefinitions, MaterializeResult, StrataError, type AssetsDefinition } from "@strata/core";
 import type { DuckDBClient } from "@strata/duckdb";
 import { z } from "zod";
+import { automationAttributeSchema, automationOptions, freshnessAttributeSchema } from "../automation-attributes.ts";
 import { defineComponent, envString, type ComponentLoadContext } from "../component.ts";
 import { DEFAULT_WAREHOUSE_RESOURCE, defaultWarehouse, ensureSchema, openDatabase, quote, referencedTables } from "./warehouse.ts";
 
@@ -53,6 +54,10 @@ const attributes = z.strictObject({
   gold: z.array(gold).default([]),
   owners: z.array(z.string()).optional(),
   tags: z.record(z.string(), z.string()).optional(),
+  /** When the daemon materialises the asset(s): { preset: eager } or {{ automation.eager() }} (see README). */
+  automation: automationAttributeSchema.optional(),
+  /** Freshness policy: { fail_after: 24h, warn_after: 12h } or {{ freshness.time_window(fail_after='24h') }}. */
+  freshness: freshnessAttributeSchema.optional(),
 });
 
 type Attrs = z.output<typeof attributes>;
@@ -80,7 +85,7 @@ export const medallionComponent = defineComponent({
       });
     }
     const L = a.layers;
-    const common = { ...(a.owners ? { owners: a.owners } : {}), ...(a.tags ? { tags: a.tags } : {}), ...(a.database ? {} : { resources: [DEFAULT_WAREHOUSE_RESOURCE] }) };
+    const common = { ...(a.owners ? { owners: a.owners } : {}), ...(a.tags ? { tags: a.tags } : {}), ...automationOptions(a), ...(a.database ? {} : { resources: [DEFAULT_WAREHOUSE_RESOURCE] }) };
     const withDb = withDatabase(ctx, a);
     const assets: AssetsDefinition[] = [];
     a.tables.forEach((t, i) => {

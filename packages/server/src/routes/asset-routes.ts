@@ -10,6 +10,7 @@ import { loadDynamicPartitions } from "@strata/engine";
 import { z } from "zod";
 import { ApiError } from "../api-error.ts";
 import type {
+  AssetAutomationResponse,
   AssetDetailResponse,
   AssetsResponse,
   CheckHistoryResponse,
@@ -28,6 +29,7 @@ import {
   readAssetFacts,
   type SummaryContext,
 } from "../views/asset-views.ts";
+import { evaluationView, freshnessView, healthOf, nodeLabel, readFreshnessStates } from "../views/asset-automation.ts";
 
 const catalogQuery = z.object({
   select: z
@@ -48,6 +50,9 @@ const historyQuery = z.object({
   partition: z.string().optional(),
 });
 const checkHistoryQuery = z.object({ limit: intParam(1, 5000).default(100) });
+const automationQuery = z.object({
+  limit: intParam(1, 50).default(20).describe("Evaluations to return, newest first (at most 50 are kept per asset)"),
+});
 const graphQuery = z.object({ select: z.string().min(1).optional() });
 
 function selected(graph: AssetGraph, select: string | undefined): Set<string> | undefined {
@@ -73,13 +78,15 @@ async function summaryContext(
   graph: AssetGraph,
   keys?: string[],
 ): Promise<SummaryContext> {
-  const [facts, dynamic] = await Promise.all([
+  const [facts, dynamic, freshness] = await Promise.all([
     readAssetFacts(ctx.storage, keys),
     loadDynamicPartitions(ctx.storage, graph),
+    readFreshnessStates(ctx.storage),
   ]);
   return {
     graph,
     facts,
+    freshness,
     root: graph.snapshot.root,
     git: ctx.git(),
     partitionCtx: { now: Date.now(), dynamic },
@@ -162,6 +169,34 @@ export function assetRoutes(app: ApiApp, r: RouteRegistry, ctx: ServerContext): 
           ...(ev ? { lastEvaluatedAt: ev.timestamp, lastRunId: ev.runId, lastEvaluation: ev } : {}),
         };
       }),
+    };
+    return c.json(body);
+  });
+
+  r.add({
+    method: "get",
+    path: "/api/assets/:key/automation",
+    tag: "assets",
+    summary: "Automation condition, latest evaluations (condition trees), freshness and health of one asset",
+    query: automationQuery,
+    response: "AssetAutomationResponse",
+  });
+  app.get("/api/assets/:key/automation", async (c) => {
+    const q = parseQuery(c, automationQuery);
+    const graph = ctx.graph();
+    const a = assetOr404(graph, c.req.param("key"));
+    const [facts, recorded, rows] = await Promise.all([
+      readAssetFacts(ctx.storage, [a.key]),
+      readFreshnessStates(ctx.storage),
+      ctx.storage.getAutomationEvaluations(a.key, { limit: q.limit }),
+    ]);
+    const freshness = freshnessView(a, facts, recorded, Date.now());
+    const body: AssetAutomationResponse = {
+      assetKey: a.key,
+      ...(a.automation ? { condition: { snapshot: a.automation, label: nodeLabel(a.automation) } } : {}),
+      evaluations: rows.map((row) => evaluationView(row, a.automation)),
+      ...(freshness ? { freshness } : {}),
+      health: healthOf(graph, a.key, facts, freshness?.state),
     };
     return c.json(body);
   });

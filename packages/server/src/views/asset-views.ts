@@ -10,6 +10,8 @@ import {
 } from "@strata/core";
 import type { AssetRecord, CheckStatusRecord, Storage } from "@strata/storage";
 import type { AssetHealth, AssetSummary, CheckHealth, CheckSummary, CodeRefView } from "../api-types.ts";
+import type { RecordedFreshness } from "./asset-automation.ts";
+import { healthOf } from "./asset-automation.ts";
 import { gitFileUrl, type GitInfo } from "./git-link.ts";
 
 const IN_PROGRESS = ["QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING"] as const;
@@ -107,6 +109,8 @@ export interface SummaryContext {
   root: string;
   git: GitInfo | undefined;
   partitionCtx: PartitionContext;
+  /** The daemon's recorded freshness states (for `health`); absent: freshness is left out. */
+  freshness?: Map<string, RecordedFreshness>;
 }
 
 export function assetSummary(a: AssetNodeSnapshot, ctx: SummaryContext): AssetSummary {
@@ -125,6 +129,7 @@ export function assetSummary(a: AssetNodeSnapshot, ctx: SummaryContext): AssetSu
     ...(code ? { codeRef: code } : {}),
     ...(def ? { partitions: partitionsLabel(def, ctx.partitionCtx) } : {}),
     status,
+    health: healthOf(ctx.graph, a.key, ctx.facts, a.freshness ? ctx.freshness?.get(a.key)?.state : undefined).status,
     ...(mat
       ? {
           lastMaterialization: {

@@ -283,8 +283,9 @@ export function buildProgram(): Command {
     .command("daemon")
     .description("run schedules, sensors, automation, freshness, the run queue and monitor in the foreground (Ctrl-C stops)")
     .option("--loops <names>", "comma-separated subset: schedules,sensors,automation,freshness,queue,monitor,backfills")
+    .option("--no-watch", "do not reload the definitions when project source files change")
     .option(...projectOpt)
-    .action(run(async (o: { loops?: string; project?: string }) => (await daemonCmd()).daemonCommand(o)));
+    .action(run(async (o: { loops?: string; project?: string; watch?: boolean }) => (await daemonCmd()).daemonCommand(o)));
   program
     .command("status")
     .description("daemon loop heartbeats, queue size, running runs, freshness")

@@ -1,5 +1,5 @@
 import { useEffect, useRef, type ReactNode } from "react";
-import type { AssetHealth, CheckHealth, RunStatus } from "../lib/api.ts";
+import type { AssetHealth, AssetHealthStatus, CheckHealth, RunStatus } from "../lib/api.ts";
 import { ApiRequestError } from "../lib/api.ts";
 
 type Tone = "ok" | "err" | "warn" | "run" | "stale" | "muted";
@@ -39,6 +39,13 @@ export function Badge({ tone, children, title }: { tone: Tone; children: ReactNo
   );
 }
 
+export const HEALTH_TONE: Record<AssetHealthStatus, Tone> = { healthy: "ok", warning: "warn", degraded: "err", unknown: "muted" };
+/** Rule-based health (materialisation, checks, freshness); `reasons` become the tooltip. */
+export const HealthBadge = ({ status, reasons }: { status: AssetHealthStatus; reasons?: string[] }) => (
+  <Badge tone={HEALTH_TONE[status]} title={reasons?.length ? reasons.join("; ") : undefined}>
+    {status[0]!.toUpperCase() + status.slice(1)}
+  </Badge>
+);
 export const AssetStatus = ({ status }: { status: AssetHealth }) => (
   <Badge tone={ASSET_TONE[status]}>{ASSET_LABEL[status]}</Badge>
 );

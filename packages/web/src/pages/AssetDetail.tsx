@@ -4,9 +4,10 @@ import { enc, getJson, postJson, type AssetDetailResponse, type CheckHistoryResp
 import { dateTime, shortId, timeAgo } from "../lib/format.ts";
 import { perf } from "../lib/perf.ts";
 import { assetPath, Link, runPath } from "../lib/router.tsx";
-import { ASSET_TONE, AssetStatus, Badge, Card, CheckStatus, Empty, ErrorBanner, Loading } from "../components/ui.tsx";
+import { ASSET_TONE, AssetStatus, Badge, Card, CheckStatus, Empty, ErrorBanner, HealthBadge, Loading } from "../components/ui.tsx";
 import { LineChart } from "../components/LineChart.tsx";
 import { Markdown, MetadataView } from "../components/Metadata.tsx";
+import { AutomationPanel } from "./AssetAutomation.tsx";
 import { LaunchDialog } from "./Launch.tsx";
 
 const PART_COLOR: Record<string, string> = { materialized: "var(--ok)", stale: "var(--stale)", failed: "var(--err)", in_progress: "var(--run)", missing: "var(--surface-3)" };
@@ -27,6 +28,7 @@ export function AssetDetailPage({ assetKey }: { assetKey: string }) {
       <div className="page-head">
         <h1 className="mono" style={{ fontSize: 20 }}>{a.key}</h1>
         <AssetStatus status={a.status} />
+        {a.health ? <HealthBadge status={a.health} /> : null}
         <span className="spacer" />
         <Link className="btn" to={`/graph?select=${enc(`+${a.key}+`)}`}>Lineage</Link>
         <button className="btn primary" onClick={() => setLaunch(true)} data-testid="materialize">Materialize…</button>
@@ -68,13 +70,10 @@ export function AssetDetailPage({ assetKey }: { assetKey: string }) {
             <h3 style={{ marginTop: 12 }}>Downstream ({a.downstream.length})</h3>
             <AssetLinks keys={a.downstream} none="Nothing depends on it yet." />
           </Card>
-          <Card title="Automation and freshness">
-            <p className="muted small" style={{ margin: 0 }} data-testid="automation-na">
-              Not available: the API does not report automation evaluations or freshness for assets yet. Automation runs under <code>strata daemon</code>.
-            </p>
-            {a.inProgressRunId ? <p className="small">Being materialized by <Link to={runPath(a.inProgressRunId)}>{shortId(a.inProgressRunId)}</Link>.</p> : null}
-            {a.lastFailedRunId ? <p className="small">Last failed in <Link to={runPath(a.lastFailedRunId)}>{shortId(a.lastFailedRunId)}</Link>.</p> : null}
-          </Card>
+          <AutomationPanel assetKey={a.key}>
+            {a.inProgressRunId ? <p className="small" style={{ margin: 0 }}>Being materialized by <Link to={runPath(a.inProgressRunId)}>{shortId(a.inProgressRunId)}</Link>.</p> : null}
+            {a.lastFailedRunId ? <p className="small" style={{ margin: 0 }}>Last failed in <Link to={runPath(a.lastFailedRunId)}>{shortId(a.lastFailedRunId)}</Link>.</p> : null}
+          </AutomationPanel>
           <DangerZone assetKey={a.key} />
         </div>
       </div>

@@ -5,7 +5,7 @@ import { facets, filterCatalog, indexCatalog } from "../lib/catalog.ts";
 import { timeAgo } from "../lib/format.ts";
 import { perf } from "../lib/perf.ts";
 import { assetPath, navigate, setQueryParam, useLocation, Link } from "../lib/router.tsx";
-import { ASSET_LABEL, AssetStatus, CHECK_TONE, Empty, ErrorBanner, Loading } from "../components/ui.tsx";
+import { ASSET_LABEL, AssetStatus, CHECK_TONE, Empty, ErrorBanner, HEALTH_TONE, Loading } from "../components/ui.tsx";
 import { VirtualList } from "../components/VirtualList.tsx";
 import { LaunchDialog } from "./Launch.tsx";
 
@@ -168,7 +168,12 @@ export function CatalogPage() {
                   <span className="cell muted">{a.group}</span>
                   <span className="cell">{a.kinds.map((k) => <span key={k} className="chip kind" style={{ marginRight: 4 }}>{k}</span>)}</span>
                   <span className="cell muted">{a.owners.join(", ")}</span>
-                  <span className="cell"><AssetStatus status={a.status} /></span>
+                  <span className="cell">
+                    <AssetStatus status={a.status} />
+                    {a.health === "degraded" || a.health === "warning" ? (
+                      <span className={`dot s-${HEALTH_TONE[a.health]}`} style={{ marginLeft: 6 }} title={`Health: ${a.health} (see the asset page)`} data-testid="health-dot" />
+                    ) : null}
+                  </span>
                   <span className="cell muted small" title={a.lastMaterialization ? new Date(a.lastMaterialization.timestamp).toISOString() : "never"}>
                     {timeAgo(a.lastMaterialization?.timestamp)}
                   </span>

@@ -6,7 +6,7 @@ import { resolveProject, openProjectInstance } from "../project-context.ts";
 import { formatTime, table } from "../output.ts";
 
 /** `strata daemon`: every automation loop in the foreground; Ctrl-C stops cleanly. */
-export async function daemonCommand(flags: { project?: string; loops?: string }): Promise<number> {
+export async function daemonCommand(flags: { project?: string; loops?: string; watch?: boolean }): Promise<number> {
   const project = resolveProject(flags.project);
   const loops = flags.loops?.split(",").map((l) => l.trim()) as LoopName[] | undefined;
   for (const l of loops ?? []) {
@@ -29,6 +29,8 @@ export async function daemonCommand(flags: { project?: string; loops?: string })
       instanceDir,
       storage: instance.storage,
       signal: ac.signal,
+      // Reload the definitions when a source file changes (`--no-watch` turns it off).
+      watch: flags.watch !== false,
       ...(loops ? { loops } : {}),
       ...(process.env.STRATA_DAEMON_INTERVAL_MS ? { intervals: intervalsFromEnv(process.env.STRATA_DAEMON_INTERVAL_MS) } : {}),
       onReady: () => process.stderr.write(`strata daemon: watching ${project.location} (instance ${instanceDir}); Ctrl-C stops it.\n`),
