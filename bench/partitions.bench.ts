@@ -28,7 +28,6 @@ import {
   newRunId,
   normalizeMetadata,
   planBackfill,
-  planRun,
   summarizePartitionStatus,
   timeWindowMapping,
   type AssetsDefinition,
@@ -37,8 +36,9 @@ import {
   type RunRecord,
   type StrataEvent,
 } from "@strata/core";
-import { openSqliteStorage, type BackfillChunkRecord, type BackfillRecord } from "@strata/storage";
+import { openSqliteStorage, type BackfillRecord } from "@strata/storage";
 import { fmtInt, fmtMs, gc, median, startResult, textTable } from "./lib.ts";
+import { chunkRecords, chunkRun } from "@strata/engine";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 /** "now" for every partition computation, so results do not depend on the day the bench runs. */
@@ -271,17 +271,7 @@ for (const shape of shapes) {
       createdAt: now,
       updatedAt: now,
     };
-    const chunks: BackfillChunkRecord[] = plan.map((c) => ({
-      backfillId,
-      chunkId: c.chunkId,
-      assetKeys: c.assetKeys,
-      partitionKeys: c.partitionKeys,
-      ...(c.partitionRange ? { partitionRange: c.partitionRange } : {}),
-      dependsOn: c.dependsOn,
-      status: "PENDING",
-      attempts: 0,
-      updatedAt: now,
-    }));
+    const chunks = chunkRecords(backfillId, plan, now);
     await storage.createBackfill(backfill, chunks);
     createMs.push(performance.now() - t0);
     let c = process.cpuUsage(c0);
@@ -315,31 +305,6 @@ extraTables.push(
     textTable(["shape", "runs", "createBackfill", "launch all chunks", "per launch"], planTable),
 );
 
-/** The run record the backfill runner creates for a chunk (mirrors chunkRun in packages/engine/src/backfill/run-backfill.ts). */
-function chunkRun(graph: AssetGraph, backfill: BackfillRecord, c: BackfillChunkRecord): RunRecord {
-  const now = Date.now();
-  const plan = planRun(graph, c.assetKeys.filter((k) => graph.has(k)));
-  const single = c.partitionKeys.length === 1 ? c.partitionKeys[0] : undefined;
-  const range = c.partitionRange ?? (c.partitionKeys.length > 1 ? { start: c.partitionKeys[0]!, end: c.partitionKeys.at(-1)! } : undefined);
-  return {
-    runId: newRunId(now),
-    status: "NOT_STARTED",
-    selection: `backfill ${backfill.backfillId}`,
-    assetKeys: plan.assetKeys,
-    checkKeys: plan.checkKeys,
-    tags: {
-      ...backfill.tags,
-      "strata/backfill": backfill.backfillId,
-      ...(single !== undefined ? { "strata/partition": single } : {}),
-      ...(range ? { "strata/partition_range_start": range.start, "strata/partition_range_end": range.end } : {}),
-    },
-    location: backfill.location,
-    ...(single !== undefined ? { partitionKey: single } : {}),
-    createdAt: now,
-    updatedAt: now,
-    config: range ? { partitionRange: range } : {},
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // 3. Key generation: 10 years hourly, a new definition each time (nothing cached).

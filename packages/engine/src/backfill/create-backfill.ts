@@ -4,6 +4,7 @@ import {
   planBackfill,
   selectAssets,
   type AssetGraph,
+  type BackfillChunkPlan,
   type BackfillPartitions,
   type PartitionKeyRange,
 } from "@strata/core";
@@ -85,7 +86,14 @@ export async function createBackfill(
     createdAt: now,
     updatedAt: now,
   };
-  const chunks: BackfillChunkRecord[] = plan.map((c) => ({
+  const chunks = chunkRecords(backfillId, plan, now);
+  await storage.createBackfill(backfill, chunks);
+  return { backfill, chunks };
+}
+
+/** Stored chunk records for a planned backfill (all PENDING). */
+export function chunkRecords(backfillId: string, plan: readonly BackfillChunkPlan[], now: number): BackfillChunkRecord[] {
+  return plan.map((c) => ({
     backfillId,
     chunkId: c.chunkId,
     assetKeys: c.assetKeys,
@@ -96,6 +104,4 @@ export async function createBackfill(
     attempts: 0,
     updatedAt: now,
   }));
-  await storage.createBackfill(backfill, chunks);
-  return { backfill, chunks };
 }

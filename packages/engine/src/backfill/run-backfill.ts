@@ -144,7 +144,8 @@ function isEnded(status: RunStatus | undefined): boolean {
   return status === "SUCCESS" || status === "FAILURE" || status === "CANCELED";
 }
 
-function chunkRun(graph: AssetGraph, backfill: BackfillRecord, c: BackfillChunkRecord): RunRecord {
+/** The run record the backfill runner creates for a chunk (tags make its runs findable). */
+export function chunkRun(graph: AssetGraph, backfill: BackfillRecord, c: BackfillChunkRecord): RunRecord {
   const now = Date.now();
   const plan = planRun(graph, c.assetKeys.filter((k) => graph.has(k)));
   const single = c.partitionKeys.length === 1 ? c.partitionKeys[0] : undefined;
