@@ -153,6 +153,23 @@ describe("sensor kinds under a real daemon", () => {
       expect(requested[0]!.tags.failed_run).toBe(boomRun!.runId);
       await waitUntil(async () => (await s.getRun(requested[0]!.runId))!.status === "SUCCESS", 60_000, 200);
     });
+    await stopDaemon();
+
+    // Rewind the cursor to before the failure (as a crash before the tick was stored would):
+    // the sensor sees the failed run again, but its request has a default run key per run.
+    await withStorage(p.home, async (s) => {
+      const [oldest] = (await s.listTicks({ instigatorName: "on_failure" })).slice(-1);
+      expect(oldest!.skipReason).toBe("started watching runs");
+      await s.setValue("instigator/on_failure/state", JSON.stringify({ cursor: oldest!.cursor, lastTickAt: Date.now() }));
+    });
+    startDaemon(p);
+    await waitUntil(() => lines(p, "failures.log").length >= 2, 60_000, 200);
+    await ticked(p, "on_failure", 2);
+    await withStorage(p.home, async (s) => {
+      expect(await s.listRuns({ tags: { "strata/sensor": "on_failure" } })).toHaveLength(1);
+      const replayed = (await s.listTicks({ instigatorName: "on_failure" })).find((t) => /already used: run:/.test(t.skipReason ?? ""));
+      expect(replayed).toBeDefined();
+    });
   }, 240_000);
 
   it("a sensor adds dynamic partitions and launches runs for the new keys", async () => {

@@ -99,7 +99,9 @@ export async function evaluateSensor(loaded: { defs: Definitions; snapshot: Defi
     if (!run || !runStatusSensorMatches({ runStatus: def.runStatus, ...(monitored ? { monitoredAssetKeys: monitored } : {}) }, run)) continue;
     matched++;
     const r = await runSensorFunction(def, ctx, run);
-    out.runRequests.push(...r.runRequests);
+    // Default run keys per (run, request): re-reading this run's event (a crash before the tick
+    // was stored, a rewound cursor) never launches the same request twice.
+    out.runRequests.push(...r.runRequests.map((q, i) => (q.runKey === undefined ? { ...q, runKey: `run:${run.runId}:${i}` } : q)));
     if (r.dynamicPartitions) (out.dynamicPartitions ??= []).push(...r.dynamicPartitions);
   }
   if (matched === 0) out.skipReason = `no run reached ${def.runStatus}`;
