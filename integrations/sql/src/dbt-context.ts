@@ -226,8 +226,11 @@ export function buildDbtContext(r: DbtRenderer): Record<string, unknown> {
       raise_compiler_error: (msg: unknown) => {
         throw new StrataError("SQL_COMPILE", `Compilation error: ${String(msg)}`);
       },
+      // dbt's own macro API: a project's macro reports that it has no version for this adapter.
       raise_not_implemented: (msg: unknown) => {
-        throw new StrataError("SQL_COMPILE", `Not implemented: ${String(msg)}`);
+        throw new StrataError("SQL_COMPILE", `A macro of the project raised raise_not_implemented: ${String(msg)}`, {
+          hint: "The macro has no implementation for this adapter; add one (e.g. a duckdb__ or postgres__ variant).",
+        });
       },
       warn: (msg: unknown) => {
         r.state.logs.push({ level: "warn", message: String(msg) });

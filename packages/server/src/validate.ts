@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { z } from "zod";
+import { parseKeyRange } from "@strata/core";
 import { ApiError, validationError } from "./api-error.ts";
 
 /** Parses the query string (repeated keys become arrays when the schema wants one). */
@@ -45,3 +46,19 @@ export const listParam = <T extends z.ZodType>(item: T) =>
         : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(",")).filter((s) => s !== ""),
     z.array(item),
   );
+
+/** A partition range: `"START...END"` or `{ start, end }` (runs and backfills take both). */
+export const partitionRangeParam = z.union([
+  z
+    .string()
+    .min(1)
+    .transform((s, ctx) => {
+      try {
+        return parseKeyRange(s);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  z.object({ start: z.string().min(1), end: z.string().min(1) }),
+]);

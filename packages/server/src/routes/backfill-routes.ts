@@ -1,4 +1,4 @@
-import { parseKeyRange, summarizeKeys } from "@strata/core";
+import { summarizeKeys } from "@strata/core";
 import { createBackfill } from "@strata/engine";
 import type { BackfillChunkRecord, BackfillChunkStatus, BackfillRecord } from "@strata/storage";
 import { z } from "zod";
@@ -7,30 +7,16 @@ import type { BackfillActionResponse, BackfillDetailResponse, BackfillSummary } 
 import type { ServerContext } from "../context.ts";
 import type { ApiApp } from "../hono-env.ts";
 import type { RouteRegistry } from "../registry.ts";
-import { intParam, parseBody, parseQuery } from "../validate.ts";
+import { intParam, parseBody, parseQuery, partitionRangeParam } from "../validate.ts";
 
 const STATUSES = ["REQUESTED", "IN_PROGRESS", "COMPLETED", "FAILED", "CANCELING", "CANCELED"] as const;
 const listQuery = z.object({ status: z.enum(STATUSES).optional(), limit: intParam(1, 200).default(50) });
-const rangeSchema = z.union([
-  z
-    .string()
-    .min(1)
-    .transform((s, ctx) => {
-      try {
-        return parseKeyRange(s);
-      } catch (err) {
-        ctx.addIssue({ code: "custom", message: (err as Error).message });
-        return z.NEVER;
-      }
-    }),
-  z.object({ start: z.string().min(1), end: z.string().min(1) }),
-]);
 export const backfillBody = z
   .object({
     selection: z.string().min(1),
     partitions: z
       .union([
-        z.object({ range: rangeSchema }).strict(),
+        z.object({ range: partitionRangeParam }).strict(),
         z.object({ keys: z.array(z.string().min(1)).min(1) }).strict(),
         z.object({ all: z.literal(true) }).strict(),
       ])

@@ -1,5 +1,4 @@
 import {
-  parseKeyRange,
   planRun,
   type EventRecord,
   type LogLevel,
@@ -18,7 +17,7 @@ import type {
 import type { ServerContext } from "../context.ts";
 import type { ApiApp } from "../hono-env.ts";
 import type { RouteRegistry } from "../registry.ts";
-import { intParam, listParam, parseBody, parseQuery } from "../validate.ts";
+import { intParam, listParam, parseBody, parseQuery, partitionRangeParam } from "../validate.ts";
 
 const STATUSES = [
   "QUEUED",
@@ -48,20 +47,6 @@ const eventsQuery = z.object({
   q: z.string().optional().describe("Case-insensitive text search in message, step and asset"),
 });
 const tags = z.record(z.string().min(1), z.string());
-const range = z.union([
-  z
-    .string()
-    .min(1)
-    .transform((s, ctx) => {
-      try {
-        return parseKeyRange(s);
-      } catch (err) {
-        ctx.addIssue({ code: "custom", message: (err as Error).message });
-        return z.NEVER;
-      }
-    }),
-  z.object({ start: z.string().min(1), end: z.string().min(1) }),
-]);
 export const launchBody = z
   .object({
     selection: z
@@ -71,7 +56,7 @@ export const launchBody = z
       .describe("Selection syntax; all assets when neither this nor assetKeys is given"),
     assetKeys: z.array(z.string().min(1)).min(1).optional(),
     partitionKey: z.string().min(1).optional(),
-    partitionRange: range.optional().describe('"START...END" or { start, end }'),
+    partitionRange: partitionRangeParam.optional().describe('"START...END" or { start, end }'),
     tags: tags.optional(),
     config: z
       .record(z.string(), z.unknown())
