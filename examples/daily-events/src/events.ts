@@ -8,10 +8,13 @@ import {
   weeklyPartitions,
 } from "strata";
 
-/** Days from 2024-01-01 (UTC); the last partition is yesterday (the last complete day). */
-export const days = dailyPartitions({ start: "2024-01-01", timezone: "UTC" });
-/** Weeks starting on Monday. */
-export const weeks = weeklyPartitions({ start: "2024-01-01", timezone: "UTC", dayOffset: 1 });
+/**
+ * Days from 2024-08-01 (UTC); the last partition is yesterday (the last complete day). The
+ * first day has no "yesterday" partition, so a backfill starting there needs nothing before it.
+ */
+export const days = dailyPartitions({ start: "2024-08-01", timezone: "UTC" });
+/** Weeks starting on Monday (2024-08-05 is the first Monday of the days). */
+export const weeks = weeklyPartitions({ start: "2024-08-05", timezone: "UTC", dayOffset: 1 });
 
 export interface PageView {
   day: string;
