@@ -18,6 +18,14 @@ export interface DuckDBClientOptions {
   threads?: number;
   /** e.g. "2GB" (database-wide; the first opener of a path sets it). */
   memoryLimit?: string;
+  /**
+   * While another process holds the file (DuckDB allows one writer process), keep retrying
+   * this long before failing with WAREHOUSE_LOCKED. Default 0 (fail at once); the resource and
+   * the I/O manager default to 60 s, so concurrent runs on one warehouse queue up.
+   */
+  lockTimeoutMs?: number;
+  /** Called once when the open has to wait for another process's lock. */
+  onLockWait?: (holder: string) => void;
 }
 
 const MAX_IDLE = 4;
@@ -52,7 +60,11 @@ export class DuckDBClient implements DuckDBQueryable {
     const path = options.path;
     const readOnly = options.readOnly ?? false;
     if (!path.startsWith(":memory:") && !readOnly) mkdirSync(dirname(databaseKey(path)), { recursive: true });
-    const shared = await openDatabase(path, { readOnly, threads: options.threads, memoryLimit: options.memoryLimit });
+    const shared = await openDatabase(
+      path,
+      { readOnly, threads: options.threads, memoryLimit: options.memoryLimit },
+      { timeoutMs: options.lockTimeoutMs ?? 0, ...(options.onLockWait ? { onWait: options.onLockWait } : {}) },
+    );
     const client = new DuckDBClient(shared, databaseKey(path), options.schema ?? "main", readOnly);
     try {
       await client.withSession(async () => undefined);

@@ -47,6 +47,8 @@ export function duckdbIOManager(
         schema: cfg.schema,
         threads: cfg.threads,
         memoryLimit: cfg.memoryLimit,
+        lockTimeoutMs: cfg.lockTimeoutMs,
+        onLockWait: (holder) => ctx.log(`Waiting for the DuckDB file lock held by ${holder}`),
       });
       return new DuckDBIOManager(db, {
         schema: cfg.schema,

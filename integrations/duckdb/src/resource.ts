@@ -13,6 +13,11 @@ export const duckdbConfigSchema = z.object({
   threads: z.number().int().positive().optional(),
   /** DuckDB memory limit, e.g. "2GB". */
   memoryLimit: z.string().regex(/^\s*\d+(\.\d+)?\s*[KMGT]i?B\s*$/i, 'a size such as "512MB" or "2GB"').optional(),
+  /**
+   * How long to wait (ms) while another process (a concurrent run) holds the file's write
+   * lock before failing with WAREHOUSE_LOCKED. Runs on one warehouse file queue up meanwhile.
+   */
+  lockTimeoutMs: z.number().int().min(0).default(60_000),
 });
 
 export type DuckDBResourceConfig = z.input<typeof duckdbConfigSchema>;
@@ -27,7 +32,8 @@ export function defaultWarehousePath(instanceDir: string): string {
  * `<instanceDir>/warehouse.duckdb`; every resource, I/O manager and client on the same path
  * in a process shares one DuckDB instance, and teardown releases it (the last release closes
  * the file, so other processes can open it). A second *process* opening the file read-write
- * while this one holds it fails with `WAREHOUSE_LOCKED`, naming the file and holder PID.
+ * while this one holds it waits for the lock (`lockTimeoutMs`, default 60 s: concurrent runs
+ * on one warehouse queue up), then fails with `WAREHOUSE_LOCKED`, naming the file and holder PID.
  *
  * @example
  * defineDefinitions({
@@ -52,6 +58,8 @@ export function duckdbResource(
         schema: cfg.schema,
         threads: cfg.threads,
         memoryLimit: cfg.memoryLimit,
+        lockTimeoutMs: cfg.lockTimeoutMs,
+        onLockWait: (holder) => ctx.log(`Waiting for the DuckDB file lock held by ${holder}`),
       }),
     teardown: (client) => client.close(),
   }).configure(config);

@@ -80,3 +80,38 @@ test("a file locked by another process gives WAREHOUSE_LOCKED naming the file an
   expect(await db.tableExists("main", "t")).toBe(true);
   await db.close();
 });
+
+/** A child process that opens `file` read-write (taking DuckDB's lock) and holds it for `holdMs` (forever when omitted). */
+async function holdLock(file: string, holdMs?: number): Promise<ChildProcess> {
+  const code = `
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const db = await DuckDBInstance.create(${JSON.stringify(file)});
+    await (await db.connect()).run("create table if not exists t(a int)");
+    console.log("ready");
+    ${holdMs === undefined ? "setInterval(() => {}, 1000);" : `setTimeout(() => { db.closeSync(); process.exit(0); }, ${holdMs});`}
+  `;
+  const proc = spawn(process.execPath, ["--input-type=module", "-e", code], { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
+  const [chunk] = (await once(proc.stdout!, "data")) as [Buffer];
+  expect(chunk.toString()).toContain("ready");
+  return proc;
+}
+
+test("with lockTimeoutMs, opening a file another process holds waits for the lock to be released", async () => {
+  const file = join(dir, "queued.duckdb");
+  child = await holdLock(file, 600);
+  const waits: string[] = [];
+  const db = await openDuckDB({ path: file, lockTimeoutMs: 30_000, onLockWait: (holder) => waits.push(holder) });
+  expect(waits).toHaveLength(1);
+  expect(waits[0]).toContain(`PID ${child.pid}`);
+  expect(await db.tableExists("main", "t")).toBe(true);
+  await db.close();
+});
+
+test("a lock held past lockTimeoutMs fails with WAREHOUSE_LOCKED saying how long it waited", async () => {
+  const file = join(dir, "held.duckdb");
+  child = await holdLock(file);
+  const err = (await openDuckDB({ path: file, lockTimeoutMs: 300 }).catch((e: unknown) => e)) as StrataError;
+  expect(err).toBeInstanceOf(StrataError);
+  expect(err.code).toBe("WAREHOUSE_LOCKED");
+  expect(err.message).toMatch(/locked by .*PID \d+.*waited 300 ms for it; lockTimeoutMs/);
+});
