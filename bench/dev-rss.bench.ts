@@ -7,12 +7,11 @@
  *    instance, its page opened in headless Chromium against `strata ui`: time to the first log
  *    rows, to the whole log loaded, and frame intervals while scrolling the virtualised list.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openSqliteStorage } from "@strata/storage";
 import { makeProject, type CliProcess } from "../test/helpers/run-cli.ts";
 import { browserUnavailable, buildWeb, launchBrowser } from "../test/web/browser.ts";
-import { fmtMs, row, startResult } from "./lib.ts";
+import { fmtMs, processTreeRss, row, startResult } from "./lib.ts";
 
 const N = 10_000;
 const EDGES = 15_000;
@@ -50,31 +49,6 @@ function projectFiles(): Record<string, string> {
   return files;
 }
 
-/** pid → { ppid, rss kB, name } for every process; the tree under `root`. */
-function treeRss(root: number): { pid: number; name: string; rssMb: number }[] {
-  const procs = new Map<number, { ppid: number; name: string; rssKb: number }>();
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const st = readFileSync(`/proc/${d}/status`, "utf8");
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(st)?.[1]);
-      const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(st)?.[1] ?? 0);
-      const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0").filter(Boolean).slice(1, 4).join(" ");
-      procs.set(Number(d), { ppid, name: cmd.slice(-70), rssKb });
-    } catch {
-      /* gone */
-    }
-  }
-  const out: { pid: number; name: string; rssMb: number }[] = [];
-  const visit = (pid: number) => {
-    const p = procs.get(pid);
-    if (p) out.push({ pid, name: p.name, rssMb: p.rssKb / 1024 });
-    for (const [c, q] of procs) if (q.ppid === pid) visit(c);
-  };
-  visit(root);
-  return out;
-}
-
 async function devRss(): Promise<void> {
   const project = makeProject(projectFiles(), { name: "bench-dev-rss" });
   let dev: CliProcess | undefined;
@@ -87,9 +61,9 @@ async function devRss(): Promise<void> {
     if (assets.total !== N) throw new Error(`expected ${N} assets, got ${assets.total}`);
     await sleep(15_000); // idle: the daemon ticks, nothing runs
     const samples: number[] = [];
-    let last: ReturnType<typeof treeRss> = [];
+    let last: ReturnType<typeof processTreeRss> = [];
     for (let i = 0; i < 5; i++) {
-      last = treeRss(dev.child.pid!);
+      last = processTreeRss(dev.child.pid!);
       samples.push(last.reduce((s, p) => s + p.rssMb, 0));
       await sleep(2000);
     }

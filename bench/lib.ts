@@ -3,7 +3,7 @@
  * Each `*.bench.ts` file is a standalone script (`node --import tsx bench/x.bench.ts`) that
  * prints its table and writes `bench/results/<name>.json`; `bench/run.mjs` runs them all.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -152,4 +152,39 @@ export function startResult(name: string, title: string): BenchResult & { finish
 /** Lets the GC run between measurements when node runs with --expose-gc. */
 export function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** One process of a tree, with its resident memory (VmRSS). */
+export interface ProcessRss {
+  pid: number;
+  /** The first arguments of its command line (trimmed), to tell the processes apart. */
+  name: string;
+  /** Its whole command line. */
+  command: string;
+  rssMb: number;
+}
+
+/** `root` and all its descendants with their VmRSS, read from /proc (Linux). */
+export function processTreeRss(root: number): ProcessRss[] {
+  const procs = new Map<number, { ppid: number; name: string; command: string; rssKb: number }>();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = readFileSync(`/proc/${d}/status`, "utf8");
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(st)?.[1]);
+      const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(st)?.[1] ?? 0);
+      const args = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0").filter(Boolean);
+      procs.set(Number(d), { ppid, name: args.slice(1, 4).join(" ").slice(-70), command: args.join(" "), rssKb });
+    } catch {
+      // The process ended while we read it.
+    }
+  }
+  const out: ProcessRss[] = [];
+  const visit = (pid: number) => {
+    const p = procs.get(pid);
+    if (p) out.push({ pid, name: p.name, command: p.command, rssMb: p.rssKb / 1024 });
+    for (const [c, q] of procs) if (q.ppid === pid) visit(c);
+  };
+  visit(root);
+  return out;
 }

@@ -32,7 +32,18 @@ export interface BackfillRequest {
   filter?: (assetKey: string, partitionKey: string) => boolean;
 }
 
-/** One run-to-be: assets × partitions, launched after the chunks it depends on succeed. */
+/**
+ * What a chunk reads from one chunk it depends on: partitions of one upstream asset (none for an
+ * unpartitioned one). When that chunk's run fails, the chunk still runs if all of these were
+ * materialised by it.
+ */
+export interface BackfillChunkNeed {
+  chunkId: number;
+  assetKey: string;
+  partitionKeys: string[];
+}
+
+/** One run-to-be: assets × partitions, launched once the partitions it reads from other chunks exist. */
 export interface BackfillChunkPlan {
   chunkId: number;
   assetKeys: string[];
@@ -41,6 +52,8 @@ export interface BackfillChunkPlan {
   /** Set when the chunk is one run over a range (single-run policy or maxPartitionsPerRun > 1). */
   partitionRange?: PartitionKeyRange;
   dependsOn: number[];
+  /** Per dependency, the upstream partitions this chunk reads from it (see {@link BackfillChunkNeed}). */
+  needs: BackfillChunkNeed[];
 }
 
 /**
@@ -104,6 +117,7 @@ export function planBackfill(graph: AssetGraph, req: BackfillRequest, ctx: Parti
         partitionKeys: [...run.keys],
         ...(run.keys.length > 1 && run.range ? { partitionRange: { ...run.range } } : {}),
         dependsOn: [],
+        needs: [],
       };
       chunks.push(chunk);
       for (const a of members) for (const k of run.keys) chunkOf.set(`${a}\u0000${k}`, chunk.chunkId);
@@ -111,7 +125,7 @@ export function planBackfill(graph: AssetGraph, req: BackfillRequest, ctx: Parti
   }
   const plainSelected = unpartitioned.filter((k) => selected.has(k));
   if (plainSelected.length > 0) {
-    const chunk: BackfillChunkPlan = { chunkId: chunks.length, assetKeys: plainSelected, partitionKeys: [], dependsOn: [] };
+    const chunk: BackfillChunkPlan = { chunkId: chunks.length, assetKeys: plainSelected, partitionKeys: [], dependsOn: [], needs: [] };
     chunks.push(chunk);
     for (const a of plainSelected) chunkOf.set(`${a}\u0000`, chunk.chunkId);
   }
@@ -120,7 +134,15 @@ export function planBackfill(graph: AssetGraph, req: BackfillRequest, ctx: Parti
   const chunkAssets = new Map<number, Set<string>>();
   for (const c of chunks) chunkAssets.set(c.chunkId, new Set(c.assetKeys));
   for (const c of chunks) {
-    const deps = new Set<number>();
+    // dependency chunk → upstream asset → partitions read from it ("" for an unpartitioned one)
+    const needs = new Map<number, Map<string, Set<string>>>();
+    const need = (pc: number, asset: string, key: string | undefined) => {
+      let byAsset = needs.get(pc);
+      if (!byAsset) needs.set(pc, (byAsset = new Map()));
+      let keys = byAsset.get(asset);
+      if (!keys) byAsset.set(asset, (keys = new Set()));
+      if (key !== undefined) keys.add(key);
+    };
     for (const a of c.assetKeys) {
       for (const p of graph.parents(a)) {
         if (!selected.has(p)) continue;
@@ -128,7 +150,7 @@ export function planBackfill(graph: AssetGraph, req: BackfillRequest, ctx: Parti
         const down = graph.partitionsOf(a);
         if (!up) {
           const pc = chunkOf.get(`${p}\u0000`);
-          if (pc !== undefined && pc !== c.chunkId) deps.add(pc);
+          if (pc !== undefined && pc !== c.chunkId) need(pc, p, undefined);
           continue;
         }
         const keys = down ? c.partitionKeys : [undefined];
@@ -136,13 +158,16 @@ export function planBackfill(graph: AssetGraph, req: BackfillRequest, ctx: Parti
           for (const dk of keys) {
             for (const uk of upstreamKeysFor(mapping, up, down, dk, ctx)) {
               const pc = chunkOf.get(`${p}\u0000${uk}`);
-              if (pc !== undefined && pc !== c.chunkId) deps.add(pc);
+              if (pc !== undefined && pc !== c.chunkId) need(pc, p, uk);
             }
           }
         }
       }
     }
-    c.dependsOn = [...deps].sort((x, y) => x - y);
+    c.dependsOn = [...needs.keys()].sort((x, y) => x - y);
+    c.needs = c.dependsOn.flatMap((pc) =>
+      [...needs.get(pc)!].map(([assetKey, keys]) => ({ chunkId: pc, assetKey, partitionKeys: [...keys] })),
+    );
   }
   const children = new Map<number, BackfillChunkPlan[]>();
   for (const c of chunks) for (const d of c.dependsOn) (children.get(d) ?? children.set(d, []).get(d)!).push(c);

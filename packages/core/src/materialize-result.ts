@@ -12,6 +12,11 @@ export interface AssetCheckResult {
   checkName?: string;
   /** For multi-assets: which asset the check belongs to. */
   assetKey?: AssetKeyInput;
+  /**
+   * In a run over a partition range: the partition this result is for. Without it, the result
+   * is recorded for every partition of the range (each partition gets its own evaluation).
+   */
+  partitionKey?: string;
 }
 
 export type CheckSeverity = "WARN" | "ERROR";

@@ -3,10 +3,11 @@ import { asset, type AssetsDefinition } from "./asset.ts";
 import { buildSnapshot } from "./build-snapshot.ts";
 import { defineDefinitions } from "./definitions.ts";
 import { AssetGraph } from "./graph.ts";
-import { summarizePartitionStatus, type PartitionDisplayStatus, type PartitionFact } from "./partition-status.ts";
+import { summarizePartitionStatus, type PartitionDisplayStatus, type PartitionFact, type PartitionFactList } from "./partition-status.ts";
 import {
   allPartitions,
   dailyPartitions,
+  dynamicPartitions,
   getPartitionKeys,
   lastPartition,
   multiPartitions,
@@ -111,6 +112,44 @@ describe("summarizePartitionStatus", () => {
       expect(stale).toBeGreaterThan(0);
     });
   }
+
+  it("gives the same summary from fact lists as from maps, in any key order", () => {
+    const toList = (m: Map<string, PartitionFact>, order: (a: string, b: string) => number): PartitionFactList => {
+      const keys = [...m.keys()].sort(order);
+      return { keys, facts: keys.map((k) => m.get(k)!) };
+    };
+    const asc = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const desc = (a: string, b: string) => asc(b, a);
+    for (const assetKey of assets) {
+      const facts = randomFacts(getPartitionKeys(graph.partitionsOf(assetKey)!, ctx), 9, 1000);
+      const upstream = new Map<string, Map<string, PartitionFact>>();
+      for (const p of graph.parents(assetKey)) upstream.set(p, randomFacts(getPartitionKeys(graph.partitionsOf(p)!, ctx), 11, 1000));
+      const fromMaps = summarizePartitionStatus(graph, assetKey, facts, upstream, ctx);
+      for (const order of [asc, desc]) {
+        const upLists = new Map([...upstream].map(([p, m]) => [p, toList(m, order)] as const));
+        expect(summarizePartitionStatus(graph, assetKey, toList(facts, order), upLists, ctx)).toEqual(fromMaps);
+      }
+    }
+  });
+
+  it("ignores facts of dynamic partitions removed from their set", () => {
+    const customers = dynamicPartitions("customers");
+    const g = graphOf([asset({ key: "per_customer", partitions: customers }, () => undefined)]);
+    const dynamic = (keys: string[]) => ({ getKeys: () => keys, hasKey: (_n: string, k: string) => keys.includes(k) });
+    const facts = new Map<string, PartitionFact>([
+      ["acme", { status: "materialized", lastMaterializedAt: 1 }],
+      ["gone", { status: "failed" }],
+      ["globex", { status: "in_progress" }],
+    ]);
+    const s = summarizePartitionStatus(g, "per_customer", facts, new Map(), { now, dynamic: dynamic(["acme", "globex", "initech"]) });
+    expect(s.total).toBe(3);
+    expect(s.counts).toEqual({ materialized: 1, stale: 0, failed: 0, in_progress: 1, missing: 1 });
+    expect(s.ranges.map((r) => [r.start, r.status])).toEqual([
+      ["acme", "materialized"],
+      ["globex", "in_progress"],
+      ["initech", "missing"],
+    ]);
+  });
 
   it("reports a day stale when its upstream day was materialised later, and nothing else", () => {
     const facts = new Map<string, PartitionFact>([

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { evaluateAutomation, parseEvaluationState, type AssetConditionEvaluation, type AutomationEvaluationResult } from "@strata/core";
 import type { PlannedRun } from "./build-run.ts";
 import { graphOf, type DaemonContext } from "./context.ts";
@@ -74,13 +75,16 @@ export class AutomationLoop {
     return result;
   }
 
-  /** Stores an asset's evaluation when it differs from the last one stored (keeps history small). */
+  /**
+   * Stores an asset's evaluation when it differs from the last one stored (keeps history small).
+   * Remembers a digest of each, not the JSON: 10,000 trees are ~25 MB of text.
+   */
   private async storeEvaluations(tickId: string, evaluations: AssetConditionEvaluation[], evaluatedAt: number): Promise<void> {
     const changed = [];
     for (const e of evaluations) {
-      const json = JSON.stringify(e);
-      if (this.lastStored.get(e.assetKey) === json) continue;
-      this.lastStored.set(e.assetKey, json);
+      const digest = createHash("sha1").update(JSON.stringify(e)).digest("base64");
+      if (this.lastStored.get(e.assetKey) === digest) continue;
+      this.lastStored.set(e.assetKey, digest);
       changed.push({ tickId, assetKey: e.assetKey, evaluatedAt, requestedCount: e.requestedCount, evaluation: e as unknown as Record<string, unknown> });
     }
     await this.ctx.storage.storeAutomationEvaluations(changed, { keepPerAsset: 50 });

@@ -1,5 +1,6 @@
-import type { AssetAutomationFacts, AutomationPartitionFact, AutomationStorageView, AssetGraph, DynamicPartitionsStore } from "@strata/core";
+import type { AssetAutomationFacts, AutomationStorageView, AssetGraph, DynamicPartitionsStore } from "@strata/core";
 import type { AssetRecord, Storage } from "@strata/storage";
+import { PartitionFactTable } from "./partition-fact-table.ts";
 
 /** More new events than this since the last tick: reload everything instead of patching. */
 const FULL_RELOAD_AFTER = 20_000;
@@ -14,7 +15,7 @@ export class StorageAutomationView implements AutomationStorageView {
   latestEventId = 0;
   dynamicPartitions: DynamicPartitionsStore = { getKeys: () => [], hasKey: () => false };
   private readonly records = new Map<string, AssetRecord>();
-  private readonly partitions = new Map<string, Map<string, AutomationPartitionFact>>();
+  private readonly partitions = new Map<string, PartitionFactTable>();
   private inProgress = new Map<string, { whole: boolean; partitions: Set<string> }>();
   private loaded = false;
 
@@ -44,13 +45,9 @@ export class StorageAutomationView implements AutomationStorageView {
     if (keys === undefined || keys.length > 0) {
       for (const r of await this.storage.getAssetRecords(keys)) this.records.set(r.assetKey, r);
       const wanted = keys === undefined ? partitioned : keys.filter((k) => this.graph.has(k) && this.graph.partitionsOf(k) !== undefined);
-      // Brief rows (no run ids): the records are the facts, no copy per partition.
-      const byAsset = await this.storage.getPartitionsOfAssets(wanted, { brief: true });
-      for (const k of wanted) {
-        const m = new Map<string, AutomationPartitionFact>();
-        for (const r of byAsset.get(k) ?? []) m.set(r.partition, r);
-        this.partitions.set(k, m);
-      }
+      // Columns, not a record per row: facts are made only for the partitions a condition reads.
+      const byAsset = await this.storage.getPartitionColumnsOfAssets(wanted);
+      for (const [k, columns] of byAsset) this.partitions.set(k, new PartitionFactTable(columns));
     }
     const inProgress = new Map<string, { whole: boolean; partitions: Set<string> }>();
     for (const run of await this.storage.listRuns({ statuses: ["QUEUED", "STARTING", "STARTED"] })) {

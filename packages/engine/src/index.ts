@@ -12,4 +12,5 @@ export * from "./location/location-manager.ts";
 export * from "./location/watch-tree.ts";
 export type { ParentMessage, ChildMessage } from "./location/protocol.ts";
 export * from "./dynamic-partitions.ts";
+export * from "./partition-status.ts";
 export * from "./backfill/index.ts";

@@ -3,6 +3,7 @@ import {
   isPartialMaterialization,
   normalizeMetadata,
   serializeError,
+  timeWindowForKey,
   upstreamPartitionKeys,
   type AssetCheckDefinition,
   type AssetGraph,
@@ -190,77 +191,131 @@ export async function runAssetStep(env: StepEnv, step: PlanStep, def: AssetsDefi
     materialized.push(out.key);
   }
 
-  const failedChecks: string[] = [];
+  // Checks are recorded per partition: in a range run, a result without a partitionKey is
+  // recorded for every partition of the range, one evaluation each (as single-partition runs do).
+  const failedChecks = new Set<string>();
+  const evaluated = new Map<string, Set<string | undefined>>();
   for (const c of checkResults) {
     const key = `${c.assetKey}:${c.checkName}`;
     if (!declared.has(key)) continue;
     const spec = declared.get(key)!;
     const severity = c.severity ?? spec.severity;
-    if (!c.passed && severity === "ERROR") failedChecks.push(key);
-    emitCheck(env, step, spec, { passed: c.passed, severity, description: c.description, metadata: c.metadata });
+    const done = evaluated.get(key) ?? evaluated.set(key, new Set()).get(key)!;
+    for (const partition of checkPartitions(env, step, key, c.partitionKey)) {
+      done.add(partition);
+      if (!c.passed && severity === "ERROR") failedChecks.add(key);
+      emitCheck(env, step, spec, { passed: c.passed, severity, description: c.description, metadata: c.metadata }, partition);
+    }
   }
   for (const [key, spec] of declared) {
-    if (reported.has(key)) continue;
     // After a partial failure, checks of assets that were not produced were never evaluated.
     if (partial && !materialized.includes(spec.asset)) continue;
-    failedChecks.push(key);
-    emitCheck(env, step, spec, {
-      passed: false,
-      severity: spec.severity,
-      description: `The asset function did not return a result for check "${spec.name}"`,
-      metadata: undefined,
-    });
+    const done = evaluated.get(key);
+    for (const partition of partitionsOf(stepPartitions(env, step))) {
+      if (done?.has(partition)) continue;
+      // Returned for other partitions of the range but not this one: say which.
+      const which = partition !== undefined && reported.has(key) ? ` for partition ${partition}` : "";
+      failedChecks.add(key);
+      emitCheck(
+        env,
+        step,
+        spec,
+        {
+          passed: false,
+          severity: spec.severity,
+          description: `The asset function did not return a result for check "${spec.name}"${which}`,
+          metadata: undefined,
+        },
+        partition,
+      );
+    }
   }
-  if (partial) throw new PartialStepFailure(materialized, failedChecks, partialError);
-  return { status: "success", materialized, failedChecks };
+  if (partial) throw new PartialStepFailure(materialized, [...failedChecks], partialError);
+  return { status: "success", materialized, failedChecks: [...failedChecks] };
 }
 
-/** Runs one standalone check step once. */
+/**
+ * Runs one standalone check step. In a run over a partition range the check is evaluated once
+ * per partition (its context and `loadAssetValue` see that one partition), so every partition
+ * gets its own result, as in single-partition runs.
+ */
 export async function runCheckStep(env: StepEnv, step: PlanStep, def: AssetCheckDefinition): Promise<StepOutcome> {
   const log = stepLogger(env.emit, env.runId, step.key);
   const spec = env.graph.check(step.checkKeys[0]!)!;
   const resources = await env.resources.get(step.resources);
   const parts = env.partitions.get(spec.asset);
-  const ctx = makeCheckContext({
-    runId: env.runId,
-    assetKey: spec.asset,
-    checkName: spec.name,
-    log,
-    resources,
-    signal: env.signal,
-    partition: partitionInfo(parts, multiDimensions(env, spec.asset)),
-    loadAssetValue: async () => {
-      const io = await env.resources.ioManager(env.graph.get(spec.asset).io);
-      return io.loadInput({
-        upstreamKey: spec.asset,
-        assetKey: spec.asset,
-        inputName: "asset",
-        runId: env.runId,
-        upstreamPartitionKeys: parts?.keys,
-        instanceDir: env.instanceDir,
-        log,
-        resources,
-      });
-    },
-  });
-  const raw = await def.fn(ctx);
-  const result = typeof raw === "boolean" ? { passed: raw } : raw;
-  if (!result || typeof result !== "object" || typeof result.passed !== "boolean") {
-    throw new StrataError("USER_CODE", `Check "${spec.key}" returned ${JSON.stringify(raw)}; expected a boolean or { passed, ... }`);
+  const perPartition: (AssetRunPartitions | undefined)[] =
+    parts && parts.keys.length > 1 ? parts.keys.map((key) => singlePartition(env, spec.asset, key)) : [parts];
+  const failed: string[] = [];
+  for (const part of perPartition) {
+    const ctx = makeCheckContext({
+      runId: env.runId,
+      assetKey: spec.asset,
+      checkName: spec.name,
+      log,
+      resources,
+      signal: env.signal,
+      partition: partitionInfo(part, multiDimensions(env, spec.asset)),
+      loadAssetValue: async () => {
+        const io = await env.resources.ioManager(env.graph.get(spec.asset).io);
+        return io.loadInput({
+          upstreamKey: spec.asset,
+          assetKey: spec.asset,
+          inputName: "asset",
+          runId: env.runId,
+          upstreamPartitionKeys: part?.keys,
+          instanceDir: env.instanceDir,
+          log,
+          resources,
+        });
+      },
+    });
+    const raw = await def.fn(ctx);
+    const result = typeof raw === "boolean" ? { passed: raw } : raw;
+    if (!result || typeof result !== "object" || typeof result.passed !== "boolean") {
+      throw new StrataError("USER_CODE", `Check "${spec.key}" returned ${JSON.stringify(raw)}; expected a boolean or { passed, ... }`);
+    }
+    const severity = result.severity ?? spec.severity;
+    emitCheck(env, step, spec, { passed: result.passed, severity, description: result.description, metadata: result.metadata }, part?.keys[0]);
+    if (!result.passed && severity === "ERROR") failed.push(spec.key);
   }
-  const severity = result.severity ?? spec.severity;
-  emitCheck(env, step, spec, { passed: result.passed, severity, description: result.description, metadata: result.metadata });
-  return { status: "success", materialized: [], failedChecks: !result.passed && severity === "ERROR" ? [spec.key] : [] };
+  return { status: "success", materialized: [], failedChecks: failed.length > 0 ? [spec.key] : [] };
 }
 
+/** One partition of a range run, with its own time window. */
+function singlePartition(env: StepEnv, assetKey: string, key: string): AssetRunPartitions {
+  const def = env.graph.partitionsOf(assetKey);
+  return { keys: [key], range: { start: key, end: key }, ...(def?.kind === "time_window" ? { timeWindow: timeWindowForKey(def, key, env.partitionCtx) } : {}) };
+}
+
+/** The partitions a step's results are recorded for: its keys, or one `undefined` when unpartitioned. */
+function partitionsOf(parts: AssetRunPartitions | undefined): (string | undefined)[] {
+  return parts ? parts.keys : [undefined];
+}
+
+/** The partitions one returned check result is recorded for; a partitionKey outside the run is a USER_CODE error. */
+function checkPartitions(env: StepEnv, step: PlanStep, checkKey: string, partitionKey: string | undefined): (string | undefined)[] {
+  const parts = stepPartitions(env, step);
+  if (partitionKey === undefined) return partitionsOf(parts);
+  if (!parts || !parts.keys.includes(partitionKey)) {
+    const runs = parts ? `partitions ${parts.keys[0]}${parts.keys.length > 1 ? `...${parts.keys.at(-1)}` : ""}` : "no partition";
+    throw new StrataError("USER_CODE", `"${step.key}" returned a result for check "${checkKey}" with partitionKey "${partitionKey}", but this run covers ${runs}`, {
+      hint: "Use one of ctx.partitionKeys, or leave partitionKey out to record the result for every partition of the run.",
+    });
+  }
+  return [partitionKey];
+}
+
+/** Records one evaluation; `partition` is the partition it is for (unpartitioned: none). */
 function emitCheck(
   env: StepEnv,
   step: PlanStep,
   spec: CheckNodeSnapshot,
   r: { passed: boolean; severity: "WARN" | "ERROR"; description: string | undefined; metadata: Parameters<typeof normalizeMetadata>[0] },
+  partition: string | undefined,
 ) {
-  env.emit(
-    ev(env, step, {
+  env.emit({
+    ...ev(env, step, {
       type: "ASSET_CHECK_EVALUATION",
       level: r.passed ? "info" : r.severity === "ERROR" ? "error" : "warn",
       message: `Check ${spec.key} ${r.passed ? "passed" : `failed (${r.severity})`}`,
@@ -277,7 +332,8 @@ function emitCheck(
         },
       },
     }),
-  );
+    ...(partition !== undefined ? { partition } : {}),
+  });
 }
 
 /** Describes a step failure for the event log (user stack kept, secrets redacted later). */

@@ -1,10 +1,11 @@
+import type { BackfillChunkNeed } from "@strata/core";
 import type { Insertable, Selectable } from "kysely";
 import { parseJsonColumn } from "./json-column.ts";
 import type { BackfillChunksTable, BackfillsTable } from "./schema.ts";
 import type { BackfillChunkRecord, BackfillChunkStatus, BackfillRecord, BackfillStatus } from "./storage.ts";
 
 /** Number of columns {@link chunkToRow} fills: sizes bulk-insert chunks. */
-export const CHUNK_COLUMNS = 10;
+export const CHUNK_COLUMNS = 11;
 
 export function backfillToRow(b: BackfillRecord): Insertable<BackfillsTable> {
   return {
@@ -50,6 +51,7 @@ export function chunkToRow(c: BackfillChunkRecord): Insertable<BackfillChunksTab
     partition_keys: JSON.stringify(c.partitionKeys),
     partition_range: c.partitionRange === undefined ? null : JSON.stringify(c.partitionRange),
     depends_on: JSON.stringify(c.dependsOn),
+    needs: c.needs === undefined ? null : JSON.stringify(c.needs),
     status: c.status,
     run_id: c.runId ?? null,
     attempts: c.attempts,
@@ -70,5 +72,6 @@ export function rowToChunk(r: Selectable<BackfillChunksTable>): BackfillChunkRec
   };
   if (r.partition_range !== null) c.partitionRange = parseJsonColumn<{ start: string; end: string }>(r.partition_range, "backfill_chunks.partition_range");
   if (r.run_id !== null) c.runId = r.run_id;
+  if (r.needs !== null) c.needs = parseJsonColumn<BackfillChunkNeed[]>(r.needs, "backfill_chunks.needs");
   return c;
 }

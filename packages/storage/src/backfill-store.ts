@@ -187,5 +187,6 @@ function validateBackfill(b: BackfillRecord, chunks: readonly BackfillChunkRecor
   }
   for (const c of chunks) {
     for (const d of c.dependsOn) if (d === c.chunkId || !ids.has(d)) fail(`has chunk ${c.chunkId} depending on ${d === c.chunkId ? "itself" : `unknown chunk ${d}`}`);
+    for (const n of c.needs ?? []) if (!c.dependsOn.includes(n.chunkId)) fail(`has chunk ${c.chunkId} needing partitions of chunk ${n.chunkId}, which it does not depend on`);
   }
 }

@@ -1,6 +1,7 @@
 import type { EventRecord } from "@strata/core";
 import type { Selectable } from "kysely";
 import type { EventIndexer } from "./event-indexer.ts";
+import { writePartitionPages, type PageChange } from "./partition-pages.ts";
 import { eventPartitions, failedAssetKeys } from "./event-validation.ts";
 import type { AssetPartitionsTable } from "./schema.ts";
 import type { StorageDialect } from "./storage-dialect.ts";
@@ -35,6 +36,8 @@ const RUN_END = new Set(["RUN_SUCCESS", "RUN_FAILURE", "RUN_CANCELED"]);
  * - ASSET_WIPED → the asset's rows are deleted.
  * Like the asset index, a batch is folded in memory and written back with a few multi-row
  * statements, so a range run reporting 1,095 partitions in one batch costs about ten statements.
+ * The final state of every folded row also goes to the packed status summary
+ * (`asset_partition_pages`, partition-pages.ts) in the same transaction.
  */
 export const partitionIndexer: EventIndexer = {
   name: "asset_partitions",
@@ -201,10 +204,14 @@ async function writeRows(tx: Tx, dialect: StorageDialect, rows: RowMap, wiped: S
     await tx.deleteFrom("asset_partitions").where("asset_key", "in", chunk).execute();
   }
   const upserts: PartitionRow[] = [];
+  const pageChanges = new Map<string, Map<string, PageChange>>();
   for (const asset of [...rows.keys()].sort()) {
     const m = rows.get(asset) as Map<string, PartitionRow | null>;
     const gone: string[] = [];
+    const changes = new Map<string, PageChange>();
+    pageChanges.set(asset, changes);
     for (const [p, r] of m) {
+      changes.set(p, r ? { status: r.status as "materialized" | "failed" | "in_progress", lastMaterializedAt: r.last_materialized_at } : null);
       if (r) upserts.push(r);
       else if (!wiped.has(asset)) gone.push(p);
     }
@@ -221,6 +228,7 @@ async function writeRows(tx: Tx, dialect: StorageDialect, rows: RowMap, wiped: S
       )
       .execute();
   }
+  await writePartitionPages(tx, dialect, pageChanges, wiped);
 }
 
 function newRow(asset_key: string, partition: string, at: number): PartitionRow {

@@ -125,6 +125,17 @@ export interface AssetPartitionsTable {
   updated_at: number;
 }
 
+/** The partition status summary: `asset_partitions`' status and last materialisation, packed in pages (partition-pages.ts). */
+export interface AssetPartitionPagesTable {
+  asset_key: string;
+  /** The smallest key the page may hold ("" for an asset's first page). */
+  lo: string;
+  entries: number;
+  max_materialized_at: number | null;
+  /** One line per partition: status letter, last materialisation (ms), tab, escaped key. */
+  body: string;
+}
+
 /** Keys of dynamic partition sets; `position` gives insertion order. */
 export interface DynamicPartitionsTable {
   position: Generated<number>;
@@ -163,6 +174,8 @@ export interface BackfillChunksTable {
   partition_range: string | null;
   /** JSON number[] */
   depends_on: string;
+  /** JSON BackfillChunkNeed[], or null (chunks planned before migration 0004) */
+  needs: string | null;
   status: string;
   run_id: string | null;
   attempts: number;
@@ -229,6 +242,7 @@ export interface StrataDatabase {
   pools: PoolsTable;
   pool_slots: PoolSlotsTable;
   asset_partitions: AssetPartitionsTable;
+  asset_partition_pages: AssetPartitionPagesTable;
   dynamic_partitions: DynamicPartitionsTable;
   backfills: BackfillsTable;
   backfill_chunks: BackfillChunksTable;

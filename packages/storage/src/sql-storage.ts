@@ -1,4 +1,4 @@
-import { StrataError, type EventRecord, type RunRecord, type RunsFilter, type RunStatus, type StrataEvent } from "@strata/core";
+import { StrataError, type EventRecord, type PartitionFactList, type RunRecord, type RunsFilter, type RunStatus, type StrataEvent } from "@strata/core";
 import { Kysely } from "kysely";
 import {
   createBackfillInTx,
@@ -30,11 +30,14 @@ import {
   queryDynamicPartitions,
   queryDynamicPartitionSets,
 } from "./partition-store.ts";
+import { queryPartitionColumns } from "./partition-columns.ts";
+import { queryPartitionFacts } from "./partition-pages.ts";
 import { claimSlotInTx } from "./pool-store.ts";
 import { deleteRunInTx } from "./run-delete.ts";
 import { addTagsInTx, insertRun, requireRun, selectRun, selectRuns, transitionRunInTx, type TransitionOptions } from "./run-store.ts";
 import type { StrataDatabase } from "./schema.ts";
 import type {
+  AssetPartitionColumns,
   AssetPartitionRecord,
   AssetRecord,
   BackfillChunkRecord,
@@ -254,8 +257,16 @@ export class SqlStorage implements Storage {
     );
   }
 
+  getPartitionFacts(assetKey: string, options?: { materializedAfter?: number }): Promise<PartitionFactList> {
+    return this.#read(`read the partition status of ${assetKey}`, () => queryPartitionFacts(this.#db, assetKey, options?.materializedAfter));
+  }
+
   getPartitionsOfAssets(assetKeys: string[], options: { brief?: boolean } = {}): Promise<Map<string, AssetPartitionRecord[]>> {
     return this.#read(`read the partitions of ${assetKeys.length} assets`, () => queryPartitionsOfAssets(this.#db, this.#dialect, assetKeys, options.brief ?? false));
+  }
+
+  getPartitionColumnsOfAssets(assetKeys: string[]): Promise<Map<string, AssetPartitionColumns>> {
+    return this.#read(`read the partitions of ${assetKeys.length} assets`, () => queryPartitionColumns(this.#db, this.#dialect, assetKeys));
   }
 
   addDynamicPartitions(name: string, keys: string[]): Promise<number> {
@@ -381,6 +392,7 @@ export class SqlStorage implements Storage {
         "pool_slots",
         "pools",
         "asset_partitions",
+        "asset_partition_pages",
         "dynamic_partitions",
         "backfill_chunks",
         "backfills",

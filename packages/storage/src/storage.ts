@@ -1,4 +1,4 @@
-import type { EventRecord, EventType, MetadataMap, RunRecord, RunStatus, RunsFilter, StrataEvent, CheckSeverity } from "@strata/core";
+import type { BackfillChunkNeed, EventRecord, EventType, MetadataMap, PartitionFactList, RunRecord, RunStatus, RunsFilter, StrataEvent, CheckSeverity } from "@strata/core";
 
 /**
  * The storage interfaces of DESIGN.md. One SQL implementation (Kysely) serves them all;
@@ -180,6 +180,18 @@ export interface AssetPartitionRecord {
   updatedAt: number;
 }
 
+/**
+ * One asset's partition index rows as parallel columns (row i = `partitions[i]`), in no
+ * particular order.
+ */
+export interface AssetPartitionColumns {
+  partitions: string[];
+  /** One character per row, the status's first letter: "m" materialized, "f" failed, "i" in_progress. */
+  statuses: string;
+  /** Event id of each row's last materialisation (since its last wipe); NaN when none. */
+  materializationEventIds: Float64Array;
+}
+
 export interface PartitionStorage {
   /**
    * The asset's recorded partitions (index rows only; never scans events), sorted by partition
@@ -189,11 +201,23 @@ export interface PartitionStorage {
    */
   getAssetPartitions(assetKey: string, options?: { partitions?: string[]; materializedAfter?: number }): Promise<AssetPartitionRecord[]>;
   /**
+   * What partition status needs of an asset: partition key → status and last materialisation,
+   * from the packed status summary kept with the index (a few hundred rows for 50,000 partitions; never
+   * scans events). `materializedAfter`: only partitions last materialised strictly after that
+   * time (ms), as staleness needs from an upstream asset. Parallel arrays, keys sorted (by page).
+   */
+  getPartitionFacts(assetKey: string, options?: { materializedAfter?: number }): Promise<PartitionFactList>;
+  /**
    * Index rows of many assets at once, keyed by asset (every requested key present, [] when none).
    * `brief`: the rows may leave out the run ids and `lastFailedAt` (what an automation tick needs
    * from 100,000 rows: status and last materialisation), which halves the read.
    */
   getPartitionsOfAssets(assetKeys: string[], options?: { brief?: boolean }): Promise<Map<string, AssetPartitionRecord[]>>;
+  /**
+   * The same index rows as columns, keyed by asset (every requested key present, empty when
+   * none): what an automation tick reads of every partitioned asset, without an object per row.
+   */
+  getPartitionColumnsOfAssets(assetKeys: string[]): Promise<Map<string, AssetPartitionColumns>>;
   /**
    * Adds keys to a dynamic partitions set (kept in insertion order; existing keys keep their
    * place); returns how many were new. An empty name or key fails with `PARTITION_INVALID`.
@@ -237,6 +261,12 @@ export interface BackfillChunkRecord {
   partitionRange?: { start: string; end: string };
   /** Chunk ids that must succeed first (upstream partitions). */
   dependsOn: number[];
+  /**
+   * Per dependency, the upstream partitions this chunk reads from it: when that chunk's run fails,
+   * this one still runs if all of them were materialised. Absent for chunks planned before
+   * migration 0004 (any failed dependency then skips the chunk).
+   */
+  needs?: BackfillChunkNeed[];
   status: BackfillChunkStatus;
   runId?: string;
   /** How many runs were launched for it (> 1 only when a lost run was relaunched). */

@@ -148,17 +148,24 @@ export async function storeEvaluationsInTx(
     evaluation: json(r.evaluation),
   }));
   for (const part of chunksFor(rows, 5, dialect, 1000)) await tx.insertInto("automation_evaluations").values(part).execute();
-  // Bound the history: delete what is older than the newest `keepPerAsset` of each stored asset.
-  for (const key of new Set(records.map((r) => r.assetKey))) {
-    const cut = await tx
-      .selectFrom("automation_evaluations")
-      .select("id")
-      .where("asset_key", "=", key)
-      .orderBy("id", "desc")
-      .offset(keepPerAsset)
-      .limit(1)
-      .executeTakeFirst();
-    if (cut) await tx.deleteFrom("automation_evaluations").where("asset_key", "=", key).where("id", "<=", cut.id).execute();
+  // Bound the history: delete what is older than the newest `keepPerAsset` of each stored asset,
+  // one statement per few hundred assets (a tick may store 10,000).
+  for (const keys of chunksFor([...new Set(records.map((r) => r.assetKey))], 1, dialect, dialect.maxParameters - 1)) {
+    await tx
+      .deleteFrom("automation_evaluations")
+      .where("id", "in", (eb) =>
+        eb
+          .selectFrom((sub) =>
+            sub
+              .selectFrom("automation_evaluations")
+              .select((w) => ["id", w.fn.agg<number>("row_number").over((o) => o.partitionBy("asset_key").orderBy("id", "desc")).as("newer")])
+              .where("asset_key", "in", keys)
+              .as("ranked"),
+          )
+          .select("ranked.id")
+          .where("ranked.newer", ">", keepPerAsset),
+      )
+      .execute();
   }
 }
 

@@ -38,7 +38,7 @@ async function rollbackKeepingError(conn: Tx, err: unknown): Promise<void> {
 }
 
 /** Splits `items` so each statement stays under the dialect's bind-parameter limit. */
-export function chunksFor<T>(items: readonly T[], paramsPerItem: number, dialect: StorageDialect, cap = 500): T[][] {
+export function chunksFor<T>(items: readonly T[], paramsPerItem: number, dialect: Pick<StorageDialect, "maxParameters">, cap = 500): T[][] {
   const size = Math.max(1, Math.min(cap, Math.floor(dialect.maxParameters / paramsPerItem)));
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));

@@ -57,6 +57,38 @@ describe("migrations", () => {
     db.close();
   });
 
+  it("builds the partition status summary (0004) from the index rows of an older database", async () => {
+    const path = freshPath();
+    await (await SqlStorage.open(sqliteDialect({ path }), { migrations: MIGRATIONS.filter((m) => m.version < 4) })).close();
+    // Rows as version 3 indexed them: 1,300 partitions of one asset (several pages), every status.
+    const db = new Database(path);
+    const insert = db.prepare(
+      "insert into asset_partitions (asset_key, partition, status, last_materialized_at, last_run_id, updated_at) values (?, ?, ?, ?, 'r', 1)",
+    );
+    db.transaction(() => {
+      for (let i = 0; i < 1300; i++) {
+        const status = i % 10 === 3 ? "failed" : i % 10 === 4 ? "in_progress" : "materialized";
+        insert.run("big", `p${String(i).padStart(4, "0")}`, status, status === "failed" ? null : 1000 + i);
+      }
+      insert.run("other", "line\nbreak", "materialized", 5);
+    })();
+    db.close();
+    const upgraded = await SqlStorage.open(sqliteDialect({ path }));
+    try {
+      for (const asset of ["big", "other"]) {
+        const rows = await upgraded.getAssetPartitions(asset);
+        const { keys, facts } = await upgraded.getPartitionFacts(asset);
+        expect(keys).toEqual(rows.map((r) => r.partition));
+        expect(facts).toEqual(rows.map((r) => (r.lastMaterializedAt !== undefined ? { status: r.status, lastMaterializedAt: r.lastMaterializedAt } : { status: r.status })));
+      }
+      const pages = new Database(path, { readonly: true });
+      expect((pages.prepare("select count(*) as n from asset_partition_pages where asset_key = 'big'").get() as { n: number }).n).toBeGreaterThan(2);
+      pages.close();
+    } finally {
+      await upgraded.close();
+    }
+  });
+
   it("refuses a database written by a newer Strata, saying to upgrade", async () => {
     const path = freshPath();
     await (await SqlStorage.open(sqliteDialect({ path }), { migrations: [...MIGRATIONS, addNotes] })).close();

@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runFixture } from "./fixtures/child-process.ts";
 import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteStorage } from "../src/index.ts";
 
@@ -19,25 +19,7 @@ interface ChildResult {
 }
 
 function runWriter(path: string, label: string, batches: number): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx/esm", writer, path, label, String(batches)], {
-      cwd: here,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`writer ${label} exited with ${code}: ${err}`));
-      try {
-        resolve(JSON.parse(out.trim().split("\n").at(-1) ?? "") as ChildResult);
-      } catch {
-        reject(new Error(`writer ${label} printed no result: ${out} ${err}`));
-      }
-    });
-  });
+  return runFixture<ChildResult>(writer, [path, label, String(batches)], here);
 }
 
 describe("sqlite shared by several processes", () => {

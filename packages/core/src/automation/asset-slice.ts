@@ -45,7 +45,8 @@ export class AssetSlice {
   readonly all: Ranges;
   readonly facts: AssetAutomationFacts | undefined;
   readonly partitioned: boolean;
-  private readonly cache = new Map<string, Ranges>();
+  /** Predicate results over all rows (made on first use: most slices never need one). */
+  private cache: Map<string, Ranges> | undefined;
   private latest: Ranges | undefined;
 
   constructor(graph: AssetGraph, key: string, facts: AssetAutomationFacts | undefined, readonly ctx: PartitionContext) {
@@ -157,7 +158,7 @@ export class AssetSlice {
       }
       return idx.length === 0 ? NONE : rangesFromIndices(idx);
     }
-    let full = this.cache.get(name);
+    let full = this.cache?.get(name);
     if (full === undefined) {
       const idx: number[] = [];
       for (const [k, f] of rows ?? []) {
@@ -170,7 +171,7 @@ export class AssetSlice {
         if (i >= 0 && pred(rows?.get(k), k)) idx.push(i);
       }
       full = rangesFromIndices(idx);
-      this.cache.set(name, full);
+      (this.cache ??= new Map()).set(name, full);
     }
     return intersect(cand, full);
   }
@@ -182,7 +183,8 @@ export class AssetSlice {
  * candidates depend on at least one partition of an upstream set.
  */
 export class DepLink {
-  private readonly perKey = new Map<number, readonly number[]>();
+  /** Made on first use: only per-key mappings need it. */
+  private perKey: Map<number, readonly number[]> | undefined;
   private readonly fast: "same" | "up_unpartitioned" | "down_unpartitioned" | "per_key";
   private readonly wholeUpstream: Ranges = NONE;
 
@@ -246,7 +248,7 @@ export class DepLink {
   }
 
   private upstreamIndices(i: number): readonly number[] {
-    let u = this.perKey.get(i);
+    let u = this.perKey?.get(i);
     if (u === undefined) {
       const key = this.down.keyAt(i);
       const set = new Set<number>();
@@ -257,7 +259,7 @@ export class DepLink {
         }
       }
       u = [...set];
-      this.perKey.set(i, u);
+      (this.perKey ??= new Map()).set(i, u);
     }
     return u;
   }

@@ -92,8 +92,6 @@ interface RootCtx {
   codeVersions: Record<string, string>;
 }
 
-type Result = [Ranges, ConditionEvaluation];
-
 class Evaluator {
   private readonly slices = new Map<string, AssetSlice>();
   private readonly links = new Map<string, DepLink>();
@@ -101,6 +99,8 @@ class Evaluator {
   private readonly selections = new Map<string, Set<string>>();
   private readonly cronTicks = new Map<string, number>();
   private readonly downstream = new Map<string, AutomationConditionSnapshot[]>();
+  /** Tree nodes under construction (see {@link eval}). */
+  private readonly stack: ConditionEvaluation[] = [];
   private readonly ctx: PartitionContext;
 
   constructor(
@@ -130,7 +130,9 @@ class Evaluator {
       try {
         const root = this.slice(key);
         const rc: RootCtx = { root, evaluatedBefore: prevHash.has(key), prev, initial, memory: {}, codeVersions: {} };
-        const [value, tree] = this.eval(snap, root, root.all, "r", rc);
+        this.stack.length = 0;
+        const value = this.eval(snap, root, root.all, "r", rc);
+        const tree = this.stack.pop()!;
         // External assets are produced outside Strata: their condition is reported, never requested.
         const requested = (root.node as { external?: true }).external === true ? NONE : value;
         if (requested.length > 0) this.requested.set(key, requested);
@@ -194,12 +196,18 @@ class Evaluator {
     return l;
   }
 
-  private eval(s: AutomationConditionSnapshot, a: AssetSlice, cand: Ranges, path: string, rc: RootCtx): Result {
-    const children: ConditionEvaluation[] = [];
-    const value = this.evalValue(s, a, cand, path, rc, children);
+  /**
+   * Evaluates `s` on the candidates of `a`: pushes its tree node on {@link stack} (its children,
+   * pushed there by the operands' evaluations, move into it) and returns where it is true.
+   */
+  private eval(s: AutomationConditionSnapshot, a: AssetSlice, cand: Ranges, path: string, rc: RootCtx): Ranges {
+    const start = this.stack.length;
+    const value = this.evalValue(s, a, cand, path, rc);
+    // splice: an array of the exact size (a pushed-to array keeps room for 17).
+    const children = this.stack.length === start ? [] : this.stack.splice(start);
     const n = value.length === 0 ? 0 : size(value);
     // One fixed object shape (undefined fields are dropped by JSON): 200,000 of these per tick.
-    const tree: ConditionEvaluation = {
+    this.stack.push({
       type: s.type,
       label: s.label,
       assetKey: a === rc.root ? undefined : a.key,
@@ -209,11 +217,11 @@ class Evaluator {
       trueRanges: a.partitioned && n > 0 ? a.keyRanges(value) : undefined,
       skipped: undefined,
       children,
-    };
-    return [value, tree];
+    });
+    return value;
   }
 
-  private evalValue(s: AutomationConditionSnapshot, a: AssetSlice, cand: Ranges, path: string, rc: RootCtx, children: ConditionEvaluation[]): Ranges {
+  private evalValue(s: AutomationConditionSnapshot, a: AssetSlice, cand: Ranges, path: string, rc: RootCtx): Ranges {
     const prevEventId = this.previous?.eventId;
     switch (s.type) {
       case "missing":
@@ -243,43 +251,31 @@ class Evaluator {
         return this.lastTick(s.cron, s.timezone) > this.previous.evaluatedAt ? cand : NONE;
       }
       case "not": {
-        const [r, t] = this.eval(s.operand, a, cand, `${path}.0`, rc);
-        children.push(t);
-        return subtract(cand, r);
+        return subtract(cand, this.eval(s.operand, a, cand, `${path}.0`, rc));
       }
       case "and": {
         let cur = cand;
-        s.operands.forEach((o, i) => {
-          if (cur.length === 0 && cand.length > 0) {
-            children.push(skipped(o));
-            return;
-          }
-          const [r, t] = this.eval(o, a, cur, `${path}.${i}`, rc);
-          children.push(t);
-          cur = r;
-        });
+        for (let i = 0; i < s.operands.length; i++) {
+          const o = s.operands[i]!;
+          if (cur.length === 0 && cand.length > 0) this.stack.push(skipped(o));
+          else cur = this.eval(o, a, cur, `${path}.${i}`, rc);
+        }
         return cur;
       }
       case "or": {
         let out: Ranges = NONE;
-        s.operands.forEach((o, i) => {
-          const [r, t] = this.eval(o, a, cand, `${path}.${i}`, rc);
-          children.push(t);
-          out = union(out, r);
-        });
+        for (let i = 0; i < s.operands.length; i++) out = union(out, this.eval(s.operands[i]!, a, cand, `${path}.${i}`, rc));
         return out;
       }
       case "newly_true": {
-        const [cur, t] = this.eval(s.operand, a, cand, `${path}.0`, rc);
-        children.push(t);
+        const cur = this.eval(s.operand, a, cand, `${path}.0`, rc);
         const before = rc.initial ? NONE : a.fromStored(rc.prev?.memory?.[path]);
         remember(rc, path, a, union(subtract(before, cand), cur));
         return subtract(cur, before);
       }
       case "since": {
-        const [trig, tt] = this.eval(s.trigger, a, cand, `${path}.t`, rc);
-        const [reset, rt] = this.eval(s.reset, a, cand, `${path}.r`, rc);
-        children.push(tt, rt);
+        const trig = this.eval(s.trigger, a, cand, `${path}.t`, rc);
+        const reset = this.eval(s.reset, a, cand, `${path}.r`, rc);
         const before = rc.initial ? NONE : a.fromStored(rc.prev?.memory?.[path]);
         const stored = subtract(union(before, trig), reset);
         remember(rc, path, a, stored);
@@ -294,8 +290,7 @@ class Evaluator {
           const l = this.link(a, up);
           // Every dep is evaluated on all candidates (no short-circuit), so since/newly_true
           // memories under a dep-match never miss an update.
-          const [r, t] = this.eval(s.operand, up, l.upstreamOf(cand), `${path}>${dep}`, rc);
-          children.push(t);
+          const r = this.eval(s.operand, up, l.upstreamOf(cand), `${path}>${dep}`, rc);
           const matched = l.downstreamWhere(cand, r);
           out = any ? union(out, matched) : intersect(out, matched);
         }
@@ -304,9 +299,7 @@ class Evaluator {
       case "any_downstream_conditions": {
         let out: Ranges = NONE;
         for (const c of this.downstreamConditions(a.key)) {
-          const [r, t] = this.eval(c, a, cand, `${path}~${conditionHash(c)}`, rc);
-          children.push(t);
-          out = union(out, r);
+          out = union(out, this.eval(c, a, cand, `${path}~${conditionHash(c)}`, rc));
         }
         return out;
       }

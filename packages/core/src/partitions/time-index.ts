@@ -1,4 +1,5 @@
 import { StrataError } from "../errors.ts";
+import { naiveFromFields } from "./civil.ts";
 import { parseCron, type Cron } from "./cron.ts";
 import { compileKeyFormat, type KeyFormat } from "./key-format.ts";
 import { TickStream, tickBefore } from "./tick-stream.ts";
@@ -31,6 +32,9 @@ export function timeIndex(def: TimeWindowPartitionsDefinition): TimeIndex {
   return ix;
 }
 
+/** Key lookups answered by parsing before building the index of every key. */
+const PARSED_LOOKUPS = 1_000;
+
 export class TimeIndex {
   readonly cron: Cron;
   readonly zone: Zone;
@@ -42,6 +46,8 @@ export class TimeIndex {
   private readonly before: number[] = [];
   private readonly keys: string[] = [];
   private readonly keyIndex = new Map<string, number>();
+  /** Lookups answered by parsing so far (see {@link indexOfKey}). */
+  private parsedLookups = 0;
   private readonly stream: TickStream;
   private readonly suffixFolds: boolean;
 
@@ -138,10 +144,44 @@ export class TimeIndex {
 
   /** Index of `key` among the first `limit` windows, or -1. */
   indexOfKey(key: string, limit: number): number {
+    // Until every key up to `limit` is indexed, the first lookups parse the key and check that
+    // its window formats back to exactly this key: a few lookups (an upstream's newer partitions,
+    // say) then format no 100,000 keys. Many lookups, and anything parsing does not find (DST
+    // suffixes, odd keys), use the index.
+    if (this.keyIndex.size < limit && this.parsedLookups < PARSED_LOOKUPS) {
+      this.parsedLookups++;
+      const i = this.indexByParsing(key, limit);
+      if (i >= 0) return i;
+    }
     this.ensureKeys(limit);
     for (let i = this.keyIndex.size; i < limit; i++) this.keyIndex.set(this.keys[i]!, i);
     const i = this.keyIndex.get(key);
     return i !== undefined && i < limit ? i : -1;
+  }
+
+  /** The index among the first `limit` windows whose key is `key`, found by parsing it; -1 when not found this way. */
+  private indexByParsing(key: string, limit: number): number {
+    const parsed = this.format.parse(key);
+    if (parsed === undefined || limit <= 0) return -1;
+    const f = parsed.fields;
+    const naive = naiveFromFields(f.year, f.month, f.day, f.hour, f.minute, f.second);
+    let t: number;
+    if (parsed.offsetMs !== undefined) t = naive - parsed.offsetMs;
+    else {
+      const r = this.zone.resolve(naive);
+      t = r.kind === "unique" ? r.instant : r.kind === "fold" ? r.first : r.transition;
+    }
+    this.ensureCount(limit);
+    if (t < this.ticks[0]! || t > this.ticks[limit - 1]!) return -1;
+    // Last window starting at or before t.
+    let lo = 0;
+    let hi = limit - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.ticks[mid]! <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.formatTick(this.ticks[lo]!) === key ? lo : -1;
   }
 
   private isSecondFoldInstance(t: number, offset: number): boolean {

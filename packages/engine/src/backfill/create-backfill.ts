@@ -100,6 +100,7 @@ export function chunkRecords(backfillId: string, plan: readonly BackfillChunkPla
     partitionKeys: c.partitionKeys,
     ...(c.partitionRange ? { partitionRange: c.partitionRange } : {}),
     dependsOn: c.dependsOn,
+    needs: c.needs,
     status: "PENDING",
     attempts: 0,
     updatedAt: now,

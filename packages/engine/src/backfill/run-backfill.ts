@@ -21,7 +21,7 @@ export interface RunBackfillOptions {
 export type BackfillOutcome = BackfillStatus | "PAUSED";
 
 /**
- * Drives a backfill until it ends: launches chunks whose upstream chunks succeeded, at most
+ * Drives a backfill until it ends: launches chunks whose upstream partitions exist, at most
  * `maxConcurrentRuns` at a time. Crash-safe: each launch creates the run and attaches it to
  * its chunk in one transaction (compare-and-set), so a partition is never launched twice;
  * after a restart (`resume`) launched runs are followed, never-started ones started, lost ones
@@ -61,10 +61,8 @@ export async function runBackfill(opts: RunBackfillOptions): Promise<BackfillOut
         if (run?.status === "NOT_STARTED" && !inFlight.has(run.runId)) launch(run.runId);
       }
       let capacity = backfill.maxConcurrentRuns - active.length;
-      const byId = new Map(state.chunks.map((c) => [c.chunkId, c] as const));
-      for (const c of state.chunks) {
+      for (const c of state.ready) {
         if (capacity <= 0) break;
-        if (c.status !== "PENDING" || !c.dependsOn.every((d) => byId.get(d)!.status === "SUCCESS")) continue;
         const run = chunkRun(opts.graph, backfill, c);
         if (await storage.launchBackfillChunk(backfillId, c.chunkId, run, c.runId ?? null)) {
           launch(run.runId);

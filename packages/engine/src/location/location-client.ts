@@ -24,6 +24,14 @@ const PRELOAD = pathToFileURL(join(ENGINE_DIR, "src", "location", "preload.mjs")
 /** Node flags that let a child load TypeScript and find `strata` even when the project lacks it. */
 export const CHILD_EXEC_ARGV = [...(DIST ? ["--conditions=strata-dist"] : []), "--import", PRELOAD];
 
+/**
+ * V8's young generation may grow to 2 × 16 MB, and a process answering sensors every second
+ * keeps it there: ~25 MB of its ~150 MB idle RSS. Capped at 2 × 4 MB for the processes
+ * {@link startLocation} starts (the daemon's, `strata dev`'s and worker pools' long-lived ones;
+ * ~10% more CPU per sensor evaluation); detached one-run workers keep the default.
+ */
+const LONG_LIVED_EXEC_ARGV = ["--max-semi-space-size=4", ...CHILD_EXEC_ARGV];
+
 export interface LocationHandle {
   readonly snapshot: DefinitionsSnapshot;
   readonly loadMs: number;
@@ -74,7 +82,7 @@ export function startLocation(project: ProjectConfig, options: StartLocationOpti
       ...(project.workspace ? ["--workspace"] : []),
     ],
     {
-      execArgv: CHILD_EXEC_ARGV,
+      execArgv: LONG_LIVED_EXEC_ARGV,
       cwd: project.root,
       env: options.env ?? process.env,
       stdio: ["ignore", "pipe", "pipe", "ipc"],

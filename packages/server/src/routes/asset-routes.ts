@@ -2,11 +2,9 @@ import {
   closest,
   describePartitions,
   selectAssets,
-  summarizePartitionStatus,
   type AssetGraph,
-  type PartitionFact,
 } from "@strata/core";
-import { loadDynamicPartitions } from "@strata/engine";
+import { loadDynamicPartitions, readPartitionStatus } from "@strata/engine";
 import { z } from "zod";
 import { ApiError } from "../api-error.ts";
 import type {
@@ -274,19 +272,7 @@ export function assetRoutes(app: ApiApp, r: RouteRegistry, ctx: ServerContext): 
         "Its history is at GET /api/assets/:key/materializations.",
       );
     const pctx = { now: Date.now(), dynamic: await loadDynamicPartitions(ctx.storage, graph) };
-    const factsOf = async (key: string) =>
-      new Map<string, PartitionFact>(
-        (await ctx.storage.getAssetPartitions(key)).map((row) => [
-          row.partition,
-          {
-            status: row.status,
-            ...(row.lastMaterializedAt !== undefined ? { lastMaterializedAt: row.lastMaterializedAt } : {}),
-          },
-        ]),
-      );
-    const upstream = new Map<string, Map<string, PartitionFact>>();
-    for (const p of graph.parents(a.key)) if (graph.partitionsOf(p)) upstream.set(p, await factsOf(p));
-    const summary = summarizePartitionStatus(graph, a.key, await factsOf(a.key), upstream, pctx);
+    const summary = await readPartitionStatus(ctx.storage, graph, a.key, pctx);
     const body: PartitionsResponse = { ...summary, description: describePartitions(def, pctx) };
     return c.json(body);
   });

@@ -44,6 +44,38 @@ export function backfillTests(ctx: ConformanceContext): void {
     expect(await ctx.storage.getBackfill("nope")).toBeUndefined();
   });
 
+  it("round-trips what a chunk reads from the chunks it depends on, and refuses needs without the dependency", async () => {
+    const backfill = makeBackfill();
+    const id = backfill.backfillId;
+    const chunks: BackfillChunkRecord[] = [
+      { backfillId: id, chunkId: 0, assetKeys: ["day"], partitionKeys: ["2024-01-01"], dependsOn: [], needs: [], status: "PENDING", attempts: 0, updatedAt: 1 },
+      { backfillId: id, chunkId: 1, assetKeys: ["day"], partitionKeys: ["2024-01-02"], dependsOn: [], status: "PENDING", attempts: 0, updatedAt: 1 },
+      {
+        backfillId: id,
+        chunkId: 2,
+        assetKeys: ["week"],
+        partitionKeys: ["2024-01-01"],
+        dependsOn: [0, 1],
+        needs: [
+          { chunkId: 0, assetKey: "day", partitionKeys: ["2024-01-01"] },
+          { chunkId: 1, assetKey: "day", partitionKeys: ["2024-01-02"] },
+        ],
+        status: "PENDING",
+        attempts: 0,
+        updatedAt: 1,
+      },
+    ];
+    await ctx.storage.createBackfill(backfill, chunks);
+    expect(await ctx.storage.getBackfillChunks(id)).toStrictEqual(chunks);
+    const other = makeBackfill();
+    const bad: BackfillChunkRecord[] = [
+      { ...chunks[0]!, backfillId: other.backfillId },
+      { ...chunks[2]!, backfillId: other.backfillId, chunkId: 1, dependsOn: [], needs: [{ chunkId: 0, assetKey: "day", partitionKeys: ["2024-01-01"] }] },
+    ];
+    await expect(ctx.storage.createBackfill(other, bad)).rejects.toMatchObject({ code: "BACKFILL_INVALID", message: expect.stringContaining("does not depend on") });
+    expect(await ctx.storage.getBackfill(other.backfillId)).toBeUndefined();
+  });
+
   it("rejects a duplicate backfill id and invalid chunks, storing nothing", async () => {
     const backfill = await newBackfill(1);
     await expect(ctx.storage.createBackfill(backfill, [])).rejects.toMatchObject({

@@ -8,6 +8,7 @@ import { eventLogTests } from "./events.ts";
 import type { ConformanceContext } from "./fixtures.ts";
 import { keyValueTests, poolTests } from "./kv-pools.ts";
 import { lifecycleTests } from "./lifecycle.ts";
+import { partitionFactsTests } from "./partition-facts.ts";
 import { partitionIndexTests } from "./partitions.ts";
 import { runQueryTests } from "./run-queries.ts";
 import { runLifecycleTests } from "./runs.ts";
@@ -48,6 +49,7 @@ export function runStorageConformance(name: string, factory: () => Promise<Stora
     describe("key-value", () => keyValueTests(ctx));
     describe("pools", () => poolTests(ctx));
     describe("partition index", () => partitionIndexTests(ctx));
+    describe("partition status summary", () => partitionFactsTests(ctx));
     describe("dynamic partitions", () => dynamicPartitionTests(ctx));
     describe("backfills", () => backfillTests(ctx));
     describe("ticks and run keys", () => tickTests(ctx));

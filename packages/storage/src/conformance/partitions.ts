@@ -59,6 +59,34 @@ export function partitionIndexTests(ctx: ConformanceContext): void {
     for (const k of ["a", "b", "c", "none"]) expect(brief.get(k)!.map(keep)).toEqual(bulk.get(k)!.map(keep));
   });
 
+  it("reads the partitions of many assets as columns, the same rows as records", async () => {
+    const r = await newRun();
+    await ctx.storage.storeEvents([
+      materialization(r, "a", { partition: "2024-01-02", timestamp: 5 }),
+      materialization(r, "a", { partition: "2024-01-01", timestamp: 6 }),
+      planned(r, "a", { partition: "2024-01-03", timestamp: 7 }),
+      planned(r, "b", { partition: "us", timestamp: 8 }),
+      failure(r, { partition: "us", timestamp: 9, data: { assetKeys: ["b"] } }),
+      // A key holding the separator the bulk read joins keys with still reads back whole.
+      materialization(r, "c", { partition: "x\u001fy", timestamp: 10 }),
+      materialization(r, "c", { partition: "z", timestamp: 11 }),
+    ]);
+    const columns = await ctx.storage.getPartitionColumnsOfAssets(["a", "b", "c", "none"]);
+    expect([...columns.keys()].sort()).toEqual(["a", "b", "c", "none"]);
+    for (const k of ["a", "b", "c", "none"]) {
+      const c = columns.get(k)!;
+      const rows = c.partitions.map((partition, i) => ({
+        partition,
+        status: c.statuses[i],
+        eventId: Number.isNaN(c.materializationEventIds[i]!) ? undefined : c.materializationEventIds[i],
+      }));
+      const records = (await ctx.storage.getAssetPartitions(k)).map((p) => ({ partition: p.partition, status: p.status[0], eventId: p.lastMaterializationEventId }));
+      expect(rows.sort((x, y) => (x.partition < y.partition ? -1 : 1))).toEqual(records);
+    }
+    expect(columns.get("b")!.statuses).toBe("f");
+    expect(columns.get("none")!.partitions).toEqual([]);
+  });
+
   it("marks planned partitions failed from STEP_FAILURE with the event's partition and data.assetKeys", async () => {
     const r = await newRun();
     await ctx.storage.storeEvents([planned(r, "a", { partition: "p1" }), planned(r, "b", { partition: "p1" }), planned(r, "b", { partition: "p2" })]);

@@ -60,6 +60,8 @@ export function tickTests(ctx: ConformanceContext): void {
     expect(a.map((e) => e.tickId)).toEqual(["t3", "t2", "t1"]);
     expect(a[0]).toMatchObject({ assetKey: "a", requestedCount: 1, evaluation: { tree: { value: true } } });
     expect(await ctx.storage.getAutomationEvaluations("b", { limit: 1 })).toHaveLength(1);
+    // Every asset of a batch is bounded, not only the first.
+    expect((await ctx.storage.getAutomationEvaluations("b", { limit: 10 })).map((e) => e.tickId)).toEqual(["t3", "t2", "t1"]);
   });
 
   it("wipeAll forgets ticks, run keys and evaluations", async () => {

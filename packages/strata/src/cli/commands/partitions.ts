@@ -6,11 +6,9 @@ import {
   closest,
   describePartitions,
   formatKeyRange,
-  summarizePartitionStatus,
   type PartitionDisplayStatus,
-  type PartitionFact,
 } from "@strata/core";
-import { loadDynamicPartitions } from "@strata/engine";
+import { loadDynamicPartitions, readPartitionStatus } from "@strata/engine";
 import { loadLocation, openProjectInstance, resolveProject } from "../project-context.ts";
 
 const COLOR: Record<PartitionDisplayStatus, (s: string) => string> = {
@@ -37,20 +35,7 @@ export async function partitionsCommand(assetKey: string, flags: { json?: boolea
   try {
     const started = performance.now();
     const ctx = { now: Date.now(), dynamic: await loadDynamicPartitions(instance.storage, graph) };
-    const factsOf = async (key: string, materializedAfter?: number) => {
-      const facts = new Map<string, PartitionFact>();
-      for (const r of await instance.storage.getAssetPartitions(key, materializedAfter !== undefined ? { materializedAfter } : {})) {
-        facts.set(r.partition, r.lastMaterializedAt !== undefined ? { status: r.status, lastMaterializedAt: r.lastMaterializedAt } : { status: r.status });
-      }
-      return facts;
-    };
-    const own = await factsOf(assetKey);
-    // Staleness: only upstream partitions materialised after the oldest of ours matter.
-    let oldest = Infinity;
-    for (const f of own.values()) if (f.status === "materialized") oldest = Math.min(oldest, f.lastMaterializedAt ?? 0);
-    const upstream = new Map<string, Map<string, PartitionFact>>();
-    if (oldest !== Infinity) for (const p of graph.parents(assetKey)) if (graph.partitionsOf(p)) upstream.set(p, await factsOf(p, oldest));
-    const summary = summarizePartitionStatus(graph, assetKey, own, upstream, ctx);
+    const summary = await readPartitionStatus(instance.storage, graph, assetKey, ctx);
     const ms = performance.now() - started;
     if (flags.json) {
       process.stdout.write(JSON.stringify({ ...summary, partitions: describePartitions(def, ctx) }, null, 2) + "\n");
