@@ -1,6 +1,7 @@
 import { newRunId, planRun, resolveRunPartitions, selectAssets, StrataError, type AssetGraph, type PartitionKeyRange, type RunRecord } from "@strata/core";
 import type { Storage } from "@strata/storage";
-import { loadDynamicPartitions } from "@strata/engine";
+import { loadDynamicPartitions, planAcrossLocations } from "@strata/engine";
+import { TAGS } from "./keys.ts";
 
 /** A run the daemon plans (stored in its tick before the run exists). */
 export interface PlannedRun {
@@ -42,10 +43,32 @@ export async function buildQueuedRun(storage: Storage, graph: AssetGraph, p: Pla
     assetKeys: plan.assetKeys,
     checkKeys: plan.checkKeys,
     tags: { ...(p.tags ?? {}), ...partitionTags, "strata/run_key": p.runKey },
-    location: graph.snapshot.location,
+    location: graph.find(plan.assetKeys[0]!)?.location ?? graph.snapshot.location,
     ...(p.partitionKey !== undefined ? { partitionKey: p.partitionKey } : {}),
     createdAt: now,
     updatedAt: now,
     config: { ...(p.config ?? {}), ...(p.partitionRange ? { partitionRange: p.partitionRange } : {}) },
   };
+}
+
+/**
+ * A planned run whose assets belong to several code locations of a workspace becomes one
+ * planned run per location, in dependency order (a run executes in one location): the first
+ * keeps the run key, the others get `<runKey>@<location>` and wait in the queue for the part
+ * before them (`completeTick` tags them). Others are returned as they are.
+ */
+export function splitByLocation(graph: AssetGraph, p: PlannedRun): PlannedRun[] {
+  const keys = p.assetKeys ?? (p.selection ? [...selectAssets(p.selection, graph)] : []);
+  const locations = new Set(keys.map((k) => graph.find(k)?.location));
+  if (locations.size <= 1) return [p];
+  const parts = planAcrossLocations(graph.snapshot, keys);
+  return parts.map((part, i) => {
+    const { selection: _selection, ...rest } = p;
+    return {
+      ...rest,
+      runKey: i === 0 ? p.runKey : `${p.runKey}@${part.location}`,
+      assetKeys: part.keys,
+      tags: { ...(p.tags ?? {}), [TAGS.workspacePart]: `${i + 1}/${parts.length}` },
+    };
+  });
 }

@@ -1,11 +1,12 @@
-import type { ProjectConfig } from "@strata/engine";
+import type { LocationState, ProjectConfig, WorkspaceLocations } from "@strata/engine";
+import { StrataError } from "@strata/core";
 import type { Storage } from "@strata/storage";
 import { AutomationLoop } from "./automation.ts";
 import { BackfillDriver } from "./backfills.ts";
 import type { DaemonContext } from "./context.ts";
 import { FreshnessLoop } from "./freshness.ts";
 import { ProcessRunLauncher, type RunLauncher } from "./launcher.ts";
-import { ProcessLocation, type DaemonLocation } from "./location.ts";
+import { ManagedLocation, ProcessLocation, type DaemonLocation } from "./location.ts";
 import { runLoop, type LoopSpec } from "./loop.ts";
 import type { QueueSettings } from "./queue-settings.ts";
 import { queueTick } from "./run-queue.ts";
@@ -28,7 +29,14 @@ export const DEFAULT_INTERVALS: Record<LoopName, number> = {
 };
 
 export interface RunDaemonOptions {
-  project: ProjectConfig;
+  /**
+   * The code locations, shared with their owner (`strata dev`: the server's; `strata daemon`:
+   * its own, watched or not): sensors and schedule functions are evaluated in the location that
+   * defines them, runs start in the location that owns them, and reloads reach the daemon.
+   */
+  locations?: WorkspaceLocations;
+  /** A single project, loaded in a process of the daemon's own (when `locations` is not given). */
+  project?: ProjectConfig;
   instanceDir: string;
   /** The instance's storage (the caller opens and closes it). */
   storage: Storage;
@@ -46,9 +54,9 @@ export interface RunDaemonOptions {
   scheduleTimeoutMs?: number;
   /** Starts run workers (default: a detached code-location process per run). */
   launcher?: RunLauncher;
-  /** The code location (default: a child process started from `project`). */
+  /** The code location (default: over `locations`, else a child process started from `project`). */
   location?: DaemonLocation;
-  /** Reload the default code location when a project source file changes (`strata daemon` does). */
+  /** Reload the `project` location when a project source file changes (with `locations`, their owner decides). */
   watch?: boolean;
   log?: (message: string) => void;
   /** Called once every loop has started. */
@@ -69,13 +77,30 @@ export interface RunDaemonOptions {
 export async function runDaemon(options: RunDaemonOptions): Promise<void> {
   const log = options.log ?? ((m: string) => process.stderr.write(`[daemon] ${m}\n`));
   const { storage, signal } = options;
-  const location = options.location ?? (await ProcessLocation.start(options.project, options.instanceDir, (t) => process.stderr.write(t)));
+  const { locations, project } = options;
+  if (!locations && !project) throw new StrataError("USAGE", "runDaemon needs `locations` or `project`");
+  const location =
+    options.location ??
+    (locations ? new ManagedLocation(locations) : await ProcessLocation.start(project!, options.instanceDir, (t) => process.stderr.write(t)));
   if (options.watch && location instanceof ProcessLocation) location.watch(log);
+  const unsubscribe = locations?.subscribe(logReloads(locations, log));
+  const launcher =
+    options.launcher ??
+    new ProcessRunLauncher(
+      storage,
+      locations
+        ? (run) => {
+            const m = locations.ownerOfRun(run);
+            return { project: m.project, ...(m.env ? { env: m.env } : {}) };
+          }
+        : project!,
+      options.instanceDir,
+    );
   const ctx: DaemonContext = {
     storage,
     instanceDir: options.instanceDir,
     location,
-    launcher: options.launcher ?? new ProcessRunLauncher(storage, options.project, options.instanceDir),
+    launcher,
     now: () => Date.now(),
     log,
   };
@@ -108,6 +133,26 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
     await Promise.all(running);
     await sensors.idle();
   } finally {
+    unsubscribe?.();
     if (!options.location) location.close();
   }
+}
+
+/** Logs what reaches the daemon when a shared location reloads (new definitions, or a broken edit). */
+function logReloads(locations: WorkspaceLocations, log: (message: string) => void): (s: LocationState) => void {
+  const seen = new Map<string, string>(locations.states().map((s) => [s.name, `${s.version}:${s.error?.message ?? ""}`]));
+  return (s) => {
+    const key = `${s.version}:${s.error?.message ?? ""}`;
+    if (seen.get(s.name) === key || s.status === "loading" || s.status === "stopped") return;
+    seen.set(s.name, key);
+    if (s.status === "loaded") {
+      log(`code location reloaded: ${s.snapshot?.schedules?.length ?? 0} schedule(s), ${s.snapshot?.sensors?.length ?? 0} sensor(s) (${s.name})`);
+    } else if (s.error) {
+      log(
+        s.snapshot
+          ? `code location reload failed, keeping the previous definitions: ${s.error.message} (${s.name})`
+          : `code location ${s.name} failed to load: ${s.error.message}`,
+      );
+    }
+  };
 }

@@ -1,7 +1,7 @@
 export { runDaemon, ALL_LOOPS, DEFAULT_INTERVALS, type LoopName, type RunDaemonOptions } from "./daemon.ts";
 export type { DaemonContext } from "./context.ts";
-export { ProcessLocation, type DaemonLocation } from "./location.ts";
-export { ProcessRunLauncher, type RunLauncher } from "./launcher.ts";
+export { ManagedLocation, ProcessLocation, type DaemonLocation } from "./location.ts";
+export { ProcessRunLauncher, type RunLauncher, type RunLocationResolver } from "./launcher.ts";
 export { runLoop, sleep, type LoopHeartbeat, type LoopSpec } from "./loop.ts";
 export { schedulesTick, scheduleTickId, scheduleInstigator, plannedScheduleRuns, SCHEDULE_FUNCTION_TIMEOUT_MS, TICKS_KEPT, type ScheduleLoopOptions } from "./schedules.ts";
 export { SensorScheduler, evaluateSensorTick, sensorInstigator } from "./sensors.ts";
@@ -13,7 +13,7 @@ export { planDequeue, queueOrder, type DequeueDecision } from "./dequeue-plan.ts
 export { readQueueSettings, writeQueueSettings, DEFAULT_QUEUE_SETTINGS, type QueueSettings } from "./queue-settings.ts";
 export { monitorTick, readRetrySettings, type RetrySettings } from "./run-monitor.ts";
 export { BackfillDriver } from "./backfills.ts";
-export { buildQueuedRun, type PlannedRun } from "./build-run.ts";
+export { buildQueuedRun, splitByLocation, type PlannedRun } from "./build-run.ts";
 export { completeTick } from "./tick-runner.ts";
 export { instigatorStatus, setInstigatorStatus, readState, writeState, type InstigatorState } from "./instigator-state.ts";
 export { daemonStatus, freshnessStates, type LoopStatus } from "./status.ts";

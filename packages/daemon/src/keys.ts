@@ -24,4 +24,7 @@ export const TAGS = {
   launchPid: "strata/launch_pid",
   launchHost: "strata/launch_host",
   relaunched: "strata/relaunched",
+  /** A workspace run part waits in the queue until this run (the part it depends on) succeeded. */
+  afterRun: "strata/after_run",
+  workspacePart: "strata/workspace_part",
 } as const;

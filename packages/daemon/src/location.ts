@@ -1,8 +1,16 @@
-import { AssetGraph, type DefinitionsSnapshot, type SensorResult } from "@strata/core";
-import { startLocation, watchTree, type LocationHandle, type ProjectConfig, type TreeWatcher } from "@strata/engine";
+import { AssetGraph, DEFAULT_EXECUTOR, StrataError, type DefinitionsSnapshot, type SensorResult } from "@strata/core";
+import {
+  startLocation,
+  watchTree,
+  type LocationHandle,
+  type LocationManager,
+  type ProjectConfig,
+  type TreeWatcher,
+  type WorkspaceLocations,
+} from "@strata/engine";
 
 /**
- * The daemon's long-lived code-location process: the definitions snapshot (the daemon never
+ * The daemon's code location(s): the definitions snapshot (the daemon never
  * imports user code) and sensor evaluation. A sensor that times out gets the process killed and
  * a fresh one started for the next evaluation.
  */
@@ -15,6 +23,11 @@ export interface DaemonLocation {
   close(): void;
 }
 
+/**
+ * The daemon's own long-lived code-location process for one project (used by tests and
+ * benchmarks that drive the loops directly; `strata daemon` and `strata dev` use
+ * {@link ManagedLocation}).
+ */
 export class ProcessLocation implements DaemonLocation {
   #handle: LocationHandle | undefined;
   #starting: Promise<LocationHandle> | undefined;
@@ -171,6 +184,93 @@ export class ProcessLocation implements DaemonLocation {
     this.#isolated.clear();
     this.#handle?.kill();
     this.#handle = undefined;
+  }
+}
+
+const EMPTY: DefinitionsSnapshot = { version: 1, location: "none", root: "", assets: [], checks: [], resources: [], executor: DEFAULT_EXECUTOR, pools: {}, schedules: [], sensors: [] };
+
+/**
+ * The daemon's view of code locations it shares with their owner (the server in `strata dev`):
+ * the merged definitions of every location (reloads reach the daemon at once) and user code
+ * evaluated in the location that defines the sensor or schedule, in that location's idle
+ * process, so the daemon costs no process of its own. A sensor that times out gets that process
+ * killed (it never runs a run while lent) and is evaluated from then on in its own isolated
+ * process, replaced when its location reloads.
+ */
+export class ManagedLocation implements DaemonLocation {
+  readonly #isolated = new Map<string, { handle: LocationHandle; version: number }>();
+  #closed = false;
+
+  constructor(private readonly locations: WorkspaceLocations) {}
+
+  get snapshot(): DefinitionsSnapshot {
+    return this.locations.snapshot() ?? EMPTY;
+  }
+
+  get graph(): AssetGraph {
+    return this.locations.graph() ?? AssetGraph.fromSnapshot(EMPTY);
+  }
+
+  /** The location defining a schedule or sensor (throws when none loaded does). */
+  #owner(kind: "sensors" | "schedules", name: string): LocationManager {
+    const m = this.locations.managers.find((x) => x.state.snapshot?.[kind]?.some((i) => i.name === name));
+    // A location whose latest edit is broken keeps evaluating with its last good process.
+    if (!m) throw new StrataError("USER_CODE", `No loaded code location defines the ${kind === "sensors" ? "sensor" : "schedule"} "${name}"`);
+    return m;
+  }
+
+  async evaluateSensor(request: { name: string; cursor?: string; lastTickAt?: number; now: number }, timeoutMs: number): Promise<SensorResult> {
+    const m = this.#owner("sensors", request.name);
+    const version = m.state.version;
+    const iso = this.#isolated.get(request.name);
+    if (iso && iso.version !== version) {
+      // Its location reloaded: the isolated process runs old code.
+      iso.handle.kill();
+      this.#isolated.delete(request.name);
+    }
+    const isolated = this.#isolated.get(request.name)?.handle;
+    const h = isolated ?? (await m.acquireEvaluator());
+    try {
+      return await h.evaluateSensor(request, timeoutMs);
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (/did not finish within/.test(msg)) {
+        if (isolated) {
+          h.kill();
+          this.#isolated.delete(request.name);
+        } else m.killEvaluator(h);
+        if (!this.#closed) this.#isolated.set(request.name, { handle: await m.startIsolated(), version });
+      } else if (/exited while evaluating/.test(msg)) {
+        if (isolated) this.#isolated.delete(request.name);
+        // Killed because another sensor hung in the shared process (or the location reloaded): retry.
+        else throw new CollateralError(msg);
+      }
+      throw err;
+    } finally {
+      if (!isolated) m.releaseEvaluator(h);
+    }
+  }
+
+  async evaluateSchedule(request: { name: string; scheduledAt: number }, timeoutMs: number): Promise<string[]> {
+    const m = this.#owner("schedules", request.name);
+    const h = await m.acquireEvaluator();
+    try {
+      return await h.evaluateSchedule(request, timeoutMs);
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (/did not finish within/.test(msg)) m.killEvaluator(h);
+      else if (/exited while evaluating/.test(msg)) throw new CollateralError(msg);
+      throw err;
+    } finally {
+      m.releaseEvaluator(h);
+    }
+  }
+
+  /** Kills the isolated processes (the shared ones belong to the locations' owner). */
+  close(): void {
+    this.#closed = true;
+    for (const i of this.#isolated.values()) i.handle.kill();
+    this.#isolated.clear();
   }
 }
 

@@ -1,6 +1,8 @@
+import { isFinished, type RunRecord } from "@strata/core";
 import { DAEMON_LAUNCH_TAG } from "@strata/engine";
 import type { DaemonContext } from "./context.ts";
 import { crashPoint } from "./crash.ts";
+import { TAGS } from "./keys.ts";
 import { planDequeue } from "./dequeue-plan.ts";
 import { readQueueSettings, type QueueSettings } from "./queue-settings.ts";
 
@@ -13,7 +15,7 @@ import { readQueueSettings, type QueueSettings } from "./queue-settings.ts";
  */
 export async function queueTick(ctx: DaemonContext, fallback: Partial<QueueSettings> = {}, launched?: Set<string>): Promise<number> {
   const { storage } = ctx;
-  const queued = await storage.listRuns({ statuses: ["QUEUED"] });
+  const queued = await heldForUpstreamParts(ctx, await storage.listRuns({ statuses: ["QUEUED"] }));
   if (queued.length === 0) return 0;
   const settings = await readQueueSettings(storage, fallback);
   const inProgress = await storage.listRuns({ statuses: ["STARTING", "STARTED", "CANCELING"] });
@@ -30,4 +32,36 @@ export async function queueTick(ctx: DaemonContext, fallback: Partial<QueueSetti
     n++;
   }
   return n;
+}
+
+/**
+ * The queued runs that may start: a part of a run split across code locations waits while the
+ * part before it runs, and ends CANCELED (with the reason) when that one did not succeed.
+ */
+async function heldForUpstreamParts(ctx: DaemonContext, queued: RunRecord[]): Promise<RunRecord[]> {
+  const ready: RunRecord[] = [];
+  for (const run of queued) {
+    const after = run.tags[TAGS.afterRun];
+    if (after === undefined) {
+      ready.push(run);
+      continue;
+    }
+    const upstream = await ctx.storage.getRun(after);
+    if (upstream?.status === "SUCCESS") ready.push(run);
+    else if (!upstream || isFinished(upstream.status)) {
+      const now = Date.now();
+      await ctx.storage.transitionRun(run.runId, "CANCELED", {
+        fromStatuses: ["QUEUED"],
+        fields: { endedAt: now },
+        event: {
+          runId: run.runId,
+          type: "RUN_CANCELED",
+          timestamp: now,
+          level: "warn",
+          message: `Not run: run ${after} of the upstream code location ${upstream ? `ended ${upstream.status}` : "no longer exists"}`,
+        },
+      });
+    }
+  }
+  return ready;
 }

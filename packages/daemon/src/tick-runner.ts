@@ -1,7 +1,8 @@
 import { StrataError, type AssetGraph } from "@strata/core";
 import type { Storage, TickRecord } from "@strata/storage";
-import { buildQueuedRun, type PlannedRun } from "./build-run.ts";
+import { buildQueuedRun, splitByLocation, type PlannedRun } from "./build-run.ts";
 import { crashPoint } from "./crash.ts";
+import { TAGS } from "./keys.ts";
 
 /** The intent a tick stores before any side effect (`TickRecord.data`). */
 export interface TickIntent {
@@ -19,17 +20,33 @@ export const intentOf = (t: TickRecord): TickIntent => ({ runs: [], ...(t.data a
  */
 export async function completeTick(storage: Storage, graph: AssetGraph, tick: TickRecord, instigator: string, stage: string): Promise<TickRecord> {
   const intent = intentOf(tick);
-  const used = new Map((await storage.getRunKeys(instigator, intent.runs.map((r) => r.runKey))).map((k) => [k.runKey, k.runId] as const));
-  const runIds: string[] = [];
   const errors: string[] = [];
-  for (const planned of intent.runs) {
+  // In a workspace, a run spanning code locations is one run per location (deterministic run keys).
+  const plannedRuns = intent.runs.flatMap((r) => {
+    try {
+      return splitByLocation(graph, r);
+    } catch (err) {
+      if (!(err instanceof StrataError)) throw err;
+      errors.push(`${r.runKey}: ${err.message}`);
+      return [];
+    }
+  });
+  const used = new Map((await storage.getRunKeys(instigator, plannedRuns.map((r) => r.runKey))).map((k) => [k.runKey, k.runId] as const));
+  const runIds: string[] = [];
+  let previousPart: string | undefined;
+  for (const planned of plannedRuns) {
     const existing = used.get(planned.runKey);
+    const part = planned.tags?.[TAGS.workspacePart];
+    // Parts after the first of a run split across locations wait for the one before (the queue holds them).
+    const after = part !== undefined && !part.startsWith("1/") ? previousPart : undefined;
     if (existing !== undefined) {
       runIds.push(existing);
+      previousPart = existing;
       continue;
     }
     try {
-      const run = await buildQueuedRun(storage, graph, planned);
+      const run = await buildQueuedRun(storage, graph, after ? { ...planned, tags: { ...planned.tags, [TAGS.afterRun]: after } } : planned);
+      previousPart = run.runId;
       if (await storage.createRunWithKey(run, instigator, planned.runKey)) runIds.push(run.runId);
       else runIds.push(...(await storage.getRunKeys(instigator, [planned.runKey])).map((k) => k.runId));
     } catch (err) {

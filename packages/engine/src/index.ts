@@ -9,6 +9,8 @@ export * from "./retry.ts";
 export * from "./location/project.ts";
 export * from "./location/location-client.ts";
 export * from "./location/location-manager.ts";
+export * from "./location/workspace-locations.ts";
+export * from "./location/combine-locations.ts";
 export * from "./location/watch-tree.ts";
 export type { ParentMessage, ChildMessage } from "./location/protocol.ts";
 export * from "./dynamic-partitions.ts";

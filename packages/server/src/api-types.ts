@@ -81,6 +81,8 @@ export interface AssetSummary {
   status: AssetHealth;
   /** Rule-based health (latest materialisation, checks, freshness as the daemon last recorded it). */
   health?: AssetHealthStatus;
+  /** Freshness as the daemon's freshness loop last recorded it ("fail": late); absent without a policy or a record. */
+  freshness?: FreshnessState;
   lastMaterialization?: LastMaterialization;
   /** Run materialising it now (status in_progress). */
   inProgressRunId?: string;
@@ -175,8 +177,14 @@ export interface RunsResponse {
 
 /** POST /api/runs and /api/runs/:id/reexecute (202): the run is recorded and starting. */
 export interface LaunchResponse {
+  /** The (first) run. */
   runId: string;
   run: RunSummary;
+  /**
+   * In a workspace, a selection spanning code locations: one run per location, in execution
+   * order (each waits, NOT_STARTED, for the locations it depends on).
+   */
+  runs?: RunSummary[];
 }
 
 /** POST /api/runs/:id/cancel */
@@ -266,7 +274,10 @@ export interface LocationView {
 }
 
 export interface OverviewResponse {
+  /** The code location; in a workspace, all of them as one (status "error" while one is broken, naming it). */
   location: LocationView;
+  /** In a workspace: each code location. */
+  locations?: LocationView[];
   assets: { total: number; counts: Record<AssetHealth, number> };
   failingChecks: {
     checkKey: string;
@@ -475,4 +486,72 @@ export interface AssetAutomationResponse {
   /** Absent when the asset has no freshness policy. */
   freshness?: FreshnessView;
   health: { status: AssetHealthStatus; reasons: string[] };
+}
+
+/** A step holding a slot of a concurrency pool (a row of the storage's pool slot table). */
+export interface PoolSlotView {
+  runId: string;
+  stepKey: string;
+  /** Assets the step materialises (empty when the definitions no longer have the step). */
+  assetKeys: string[];
+  claimedAt: number;
+}
+
+/**
+ * A run that still has steps to run in a pool. `reason`: "slot" — the steps are ready and the
+ * pool is full; "upstream" — they wait for earlier steps of the run; "run_concurrency" — ready,
+ * the pool has room, the run's own step limit (executor maxConcurrent) holds them; "starting" —
+ * the run's worker has not started yet; "queued" — the run waits in the run queue.
+ */
+export interface PoolWaiterView {
+  runId: string;
+  status: RunStatus;
+  steps: string[];
+  /** Assets of those steps. */
+  assetKeys: string[];
+  reason: "slot" | "upstream" | "run_concurrency" | "starting" | "queued";
+}
+
+/** A named concurrency pool (`defineDefinitions({ pools })`, `asset({ pool })`). */
+export interface PoolView {
+  name: string;
+  /** Max steps at once across all runs; absent when the definitions no longer declare the pool (slots may linger). */
+  limit?: number;
+  /** Assets assigned to the pool. */
+  assets: string[];
+  slots: PoolSlotView[];
+  waiting: PoolWaiterView[];
+}
+
+/** The run queue's limits (`strata queue config`) with what uses them now. */
+export interface QueueView {
+  maxConcurrentRuns: number;
+  inProgress: number;
+  queued: number;
+  tagConcurrencyLimits: { key: string; value?: string; limit: number; inUse: number }[];
+  /** Queued runs in dequeue order and why each one waits (as `strata queue` prints). */
+  queue: { runId: string; selection: string; createdAt: number; next: boolean; reason?: string }[];
+}
+
+/** GET /api/concurrency */
+export interface ConcurrencyResponse {
+  pools: PoolView[];
+  queue: QueueView;
+}
+
+/** POST /api/concurrency/queue: the stored settings after the change. */
+export interface QueueSettingsResponse {
+  maxConcurrentRuns: number;
+  tagConcurrencyLimits: { key: string; value?: string; limit: number }[];
+}
+
+/** GET /api/assets/:key/partition-keys: the definition and every key, in order. */
+export interface PartitionKeysResponse {
+  assetKey: string;
+  kind: "time_window" | "static" | "dynamic" | "multi";
+  /** Human description, e.g. `valid keys run from 2024-01-01 to 2024-12-31 (daily, UTC)`. */
+  description: string;
+  keys: string[];
+  /** Multi-partitions: each dimension's name, kind and keys (a key is the values joined by "|"). */
+  dimensions?: { name: string; kind: "time_window" | "static" | "dynamic"; keys: string[] }[];
 }

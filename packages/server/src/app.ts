@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import type { LocationManager } from "@strata/engine";
+import { WorkspaceLocations, type LocationManager } from "@strata/engine";
 import type { Storage } from "@strata/storage";
 import { Hono, type Context } from "hono";
 import { ApiError, toErrorResponse } from "./api-error.ts";
@@ -10,6 +10,7 @@ import { RouteRegistry } from "./registry.ts";
 import { RunLauncher } from "./run-launcher.ts";
 import { assetRoutes } from "./routes/asset-routes.ts";
 import { backfillRoutes } from "./routes/backfill-routes.ts";
+import { concurrencyRoutes } from "./routes/concurrency-routes.ts";
 import { instigatorRoutes } from "./routes/instigator-routes.ts";
 import { locationRoutes } from "./routes/location-routes.ts";
 import { overviewRoutes } from "./routes/overview-routes.ts";
@@ -22,7 +23,8 @@ export const API_VERSION = "0.1.0";
 
 export interface CreateAppOptions {
   storage: Storage;
-  locations: LocationManager;
+  /** The code locations: one project's manager, or a workspace's locations. */
+  locations: LocationManager | WorkspaceLocations;
   instanceDir: string;
   /** Access token: every /api request must carry it (`Authorization: Bearer`, or `?token=`). */
   token?: string;
@@ -63,11 +65,13 @@ export function createApp(options: CreateAppOptions): StrataApp {
   const hub = new EventHub(options.storage, {
     ...(options.streamIntervalMs ? { intervalMs: options.streamIntervalMs } : {}),
   });
-  const launcher = new RunLauncher(options.storage, options.locations);
+  const locations =
+    options.locations instanceof WorkspaceLocations ? options.locations : WorkspaceLocations.single(options.locations);
+  const launcher = new RunLauncher(options.storage, locations);
   const backfills = new BackfillRunner(options.storage, launcher, options.backfillPollMs ?? 500);
   const ctx = makeContext({
     storage: options.storage,
-    locations: options.locations,
+    locations,
     instanceDir: options.instanceDir,
     hub,
     launcher,
@@ -110,6 +114,7 @@ export function createApp(options: CreateAppOptions): StrataApp {
   partitionRoutes(app, registry, ctx);
   streamRoutes(app, registry, ctx);
   instigatorRoutes(app, registry, ctx);
+  concurrencyRoutes(app, registry, ctx);
   for (const extend of options.extensions ?? []) extend(app, registry, ctx);
 
   app.all("/api/*", (c) => {

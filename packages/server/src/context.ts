@@ -1,5 +1,5 @@
 import type { AssetGraph } from "@strata/core";
-import type { LocationManager } from "@strata/engine";
+import type { WorkspaceLocations } from "@strata/engine";
 import type { Storage } from "@strata/storage";
 import { ApiError } from "./api-error.ts";
 import type { BackfillRunner } from "./backfill-runner.ts";
@@ -10,7 +10,8 @@ import { readGitInfo, type GitInfo } from "./views/git-link.ts";
 /** What every route handler works with. */
 export interface ServerContext {
   storage: Storage;
-  locations: LocationManager;
+  /** The code locations (one for a project, several for a workspace), seen together. */
+  locations: WorkspaceLocations;
   instanceDir: string;
   hub: EventHub;
   launcher: RunLauncher;
@@ -18,11 +19,15 @@ export interface ServerContext {
   readOnly: boolean;
   /** Aborted when the app closes: long-lived responses (SSE) end. */
   closing: AbortSignal;
-  /** The current graph, or a 409 when the location never loaded. */
+  /** The current (merged) graph, or a 409 when no location ever loaded. */
   graph(): AssetGraph;
-  /** The graph to launch runs from: a 409 while the location's latest load failed (runs would load the broken code). */
+  /**
+   * The graph to launch runs from: a 409 while a single project's latest load failed (runs would
+   * load the broken code). In a workspace the launcher refuses only the parts whose location is
+   * broken, so the other locations stay launchable.
+   */
   runnableGraph(): AssetGraph;
-  /** Git facts of the project (re-read after each reload). */
+  /** Git facts of the project or workspace (re-read after each reload). */
   git(): GitInfo | undefined;
 }
 
@@ -32,7 +37,7 @@ export function makeContext(parts: Omit<ServerContext, "graph" | "git" | "runnab
     ...parts,
     runnableGraph() {
       const s = parts.locations.state;
-      if (s.status === "error") {
+      if (!parts.locations.isWorkspace && s.status === "error") {
         throw new ApiError(
           409,
           "LOCATION_UNAVAILABLE",
@@ -61,8 +66,8 @@ export function makeContext(parts: Omit<ServerContext, "graph" | "git" | "runnab
       return g;
     },
     git() {
-      const v = parts.locations.state.version;
-      if (git?.version !== v) git = { version: v, info: readGitInfo(parts.locations.project.root) };
+      const v = parts.locations.version;
+      if (git?.version !== v) git = { version: v, info: readGitInfo(parts.locations.root) };
       return git.info;
     },
   };

@@ -1,11 +1,12 @@
 import { hostname } from "node:os";
-import { StrataError, isFinished, serializeError, type AssetGraph, type RunRecord } from "@strata/core";
+import { StrataError, isFinished, selectAssets, serializeError, type AssetGraph, type RunRecord } from "@strata/core";
 import {
   createRun,
+  partsDownstreamOf,
   reapDeadRuns,
   reexecutionRequest,
-  type LocationManager,
   type RunRequest,
+  type WorkspaceLocations,
 } from "@strata/engine";
 import type { Storage } from "@strata/storage";
 
@@ -13,24 +14,88 @@ import type { Storage } from "@strata/storage";
  * Launches runs from the API without blocking the request: the run is created (validated,
  * STARTING) before the response, then executed in a code-location process in the background.
  * A worker that dies leaves no run hanging: the run is marked FAILURE with the reason.
+ *
+ * In a workspace a selection spanning code locations becomes one run per location (as
+ * `strata materialize` does), all recorded before the response: the first STARTING, the others
+ * NOT_STARTED until the locations they depend on succeeded. A part downstream of a failed one
+ * ends CANCELED with the reason; independent parts still run.
  */
 export class RunLauncher {
   readonly #inFlight = new Map<string, Promise<void>>();
 
   constructor(
     private readonly storage: Storage,
-    private readonly locations: LocationManager,
+    private readonly locations: WorkspaceLocations,
   ) {}
 
   get inFlight(): string[] {
     return [...this.#inFlight.keys()];
   }
 
-  /** Validates and records the run, starts it, returns the stored run at once. */
-  async launch(graph: AssetGraph, request: RunRequest): Promise<RunRecord> {
-    const { run } = await createRun(this.storage, graph, request);
-    this.execute(run.runId);
-    return run;
+  /** Validates and records the run(s), starts them, returns the stored runs (in execution order) at once. */
+  async launch(graph: AssetGraph, request: RunRequest): Promise<RunRecord[]> {
+    if (!this.locations.isWorkspace) {
+      const { run } = await createRun(this.storage, graph, request);
+      this.execute(run.runId);
+      return [run];
+    }
+    const keys = request.assetKeys ?? [...(request.selection ? selectAssets(request.selection, graph) : graph.keys())];
+    if (keys.length === 0) {
+      throw new StrataError("SELECTION_EMPTY", request.selection ? `The selection "${request.selection}" matches no assets` : "The workspace defines no assets", {
+        hint: "GET /api/assets lists the asset keys, groups and tags you can select.",
+      });
+    }
+    const unknown = keys.find((k) => !graph.has(k));
+    if (unknown !== undefined) throw new StrataError("SELECTION_EMPTY", `Unknown asset "${unknown}"`, { hint: "GET /api/assets lists the asset keys." });
+    const parts = this.locations.plan(keys);
+    // Every part's location must be able to run before anything is recorded.
+    const graphs = parts.map((p) => this.locations.graphOf(p.location));
+    const runs: RunRecord[] = [];
+    for (const [i, part] of parts.entries()) {
+      const { run } = await createRun(this.storage, graphs[i]!, {
+        ...request,
+        assetKeys: part.keys,
+        ...(parts.length > 1 ? { tags: { ...request.tags, "strata/workspace_part": `${i + 1}/${parts.length}` } } : {}),
+        ...(parts.length > 1 ? { checkKeys: undefined } : {}),
+      });
+      if (i > 0) await this.storage.transitionRun(run.runId, "NOT_STARTED", { fromStatuses: ["STARTING"] });
+      runs.push((await this.storage.getRun(run.runId)) ?? run);
+    }
+    if (runs.length === 1) this.execute(runs[0]!.runId);
+    else this.track(`parts:${runs[0]!.runId}`, this.runParts(graph, parts, runs));
+    return runs;
+  }
+
+  /** Runs one part after another; a part downstream of one that did not succeed is canceled with the reason. */
+  private async runParts(graph: AssetGraph, parts: { location: string; keys: string[] }[], runs: RunRecord[]): Promise<void> {
+    const skipped = new Map<string, string>();
+    for (const [i, run] of runs.entries()) {
+      const location = parts[i]!.location;
+      const reason = skipped.get(location);
+      if (reason !== undefined) {
+        await this.endUnstarted(run.runId, reason);
+        continue;
+      }
+      let status: RunRecord["status"];
+      if (i === 0) status = await this.run(run.runId);
+      else {
+        const current = await this.storage.getRun(run.runId);
+        status = current?.status === "NOT_STARTED" ? await this.run(run.runId) : (current?.status ?? "FAILURE");
+      }
+      if (status === "SUCCESS") continue;
+      for (const l of partsDownstreamOf(graph, parts, location)) {
+        if (!skipped.has(l)) skipped.set(l, `Not run: run ${run.runId} of upstream code location "${location}" ended ${status}`);
+      }
+    }
+  }
+
+  private async endUnstarted(runId: string, message: string): Promise<void> {
+    const now = Date.now();
+    await this.storage.transitionRun(runId, "CANCELED", {
+      fromStatuses: ["NOT_STARTED"],
+      fields: { endedAt: now },
+      event: { runId, type: "RUN_CANCELED", timestamp: now, level: "warn", message },
+    });
   }
 
   /** Re-executes a finished run: all of it, or (fromFailure) what did not materialise. */
@@ -56,23 +121,29 @@ export class RunLauncher {
         `None of run ${parent.runId}'s assets exist in the current definitions`,
       );
     }
-    return this.launch(graph, request);
+    return (await this.launch(graph, request))[0]!;
   }
 
   /** Executes a stored run in the background (also the backfill launcher's path). */
   execute(runId: string): void {
-    const p = this.run(runId).then(
+    this.track(runId, this.run(runId));
+  }
+
+  private track(id: string, work: Promise<unknown>): void {
+    const p = work.then(
       () => undefined,
       () => undefined,
     );
-    this.#inFlight.set(runId, p);
-    void p.finally(() => this.#inFlight.delete(runId));
+    this.#inFlight.set(id, p);
+    void p.finally(() => this.#inFlight.delete(id));
   }
 
-  /** Executes a stored run; on a worker failure, makes sure the run ends FAILURE with the reason. */
+  /** Executes a stored run in the location that owns it; on a worker failure, makes sure the run ends FAILURE with the reason. */
   async run(runId: string): Promise<RunRecord["status"]> {
     try {
-      return await this.locations.execute(runId);
+      const run = await this.storage.getRun(runId);
+      if (!run) throw new StrataError("RUN_NOT_FOUND", `No run ${runId}`);
+      return await this.locations.execute(run);
     } catch (err) {
       await this.failIfStuck(runId, err);
       return (await this.storage.getRun(runId))?.status ?? "FAILURE";

@@ -74,6 +74,9 @@ describe("GET /api/assets/:key/automation", () => {
     const catalog = await f.get<AssetsResponse>("/api/assets");
     expect(catalog.body.assets.find((a) => a.key === "mart/orders")!.health).toBe("degraded");
     expect(catalog.body.assets.find((a) => a.key === "src/orders")!.health).toBe("unknown");
+    // The catalog and the overview's "late" list read the recorded state; no policy, no field.
+    expect(catalog.body.assets.find((a) => a.key === "mart/orders")!.freshness).toBe("fail");
+    expect(catalog.body.assets.find((a) => a.key === "src/orders")!.freshness).toBeUndefined();
   });
 
   it("has tidy empty parts for an asset without condition or policy, a limit, and a 404", async () => {

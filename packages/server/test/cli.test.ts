@@ -184,4 +184,44 @@ describe("strata dev", () => {
     await waitFor(() => processesMentioning(dir).length === 0, 5000);
     expect(cli.output()).not.toContain(SECRET);
   }, 120_000);
+
+  it("comes up at a workspace root: every location in its own process, shared with the daemon, each reloadable alone", async () => {
+    const dir = tempDir("dev-ws");
+    cpSync(join(REPO, "examples/workspace"), dir, {
+      recursive: true,
+      filter: (src) => !src.includes("node_modules") && !src.includes(".strata") && !src.includes("data/out"),
+    });
+    const cli = strata(["dev", "--port", "0"], dir, { EVENTS_API_TOKEN: "", STRATA_ENV: "" });
+    const url = await serverUrl(cli);
+    const get = async <T>(path: string) => (await (await fetch(`${url}${path}`)).json()) as T;
+    const loaded = await waitFor(async () => {
+      const l = (await get<LocationsResponse>("/api/locations")).locations;
+      return l.every((x) => x.status === "loaded") ? l : undefined;
+    }, 60_000);
+    expect(loaded.map((l) => [l.name, l.watching])).toEqual([
+      ["ingestion", true],
+      ["analytics", true],
+    ]);
+    expect(cli.output()).toMatch(/✓ ingestion: \d+ assets/);
+    expect(cli.output()).toMatch(/✓ analytics: \d+ assets/);
+    const assets = await get<AssetsResponse>("/api/assets");
+    const keys = assets.assets.map((a) => a.key);
+    expect(keys).toContain("silver/orders");
+    expect(keys).toContain("analytics/customer_orders");
+    await waitFor(async () => (await get<DaemonResponse>("/api/daemon")).running, 30_000);
+    // The daemon evaluates in the locations' processes: one idle code-location process per location, none of its own.
+    const locationProcesses = () => processesMentioning(dir).filter((pid) => !readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("--execute"));
+    expect(locationProcesses()).toHaveLength(2);
+
+    const before = loaded.find((l) => l.name === "ingestion")!.version;
+    const reload = await fetch(`${url}/api/locations/analytics/reload`, { method: "POST" });
+    expect(reload.status).toBe(200);
+    const after = (await get<LocationsResponse>("/api/locations")).locations;
+    expect(after.find((l) => l.name === "analytics")!.version).toBe(2);
+    expect(after.find((l) => l.name === "ingestion")!.version).toBe(before);
+
+    cli.child.kill("SIGINT");
+    expect(await cli.exited).toBe(0);
+    await waitFor(() => processesMentioning(dir).length === 0, 5000);
+  }, 150_000);
 });

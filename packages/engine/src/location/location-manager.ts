@@ -7,6 +7,8 @@ import {
   type SerializedError,
   type StrataEvent,
 } from "@strata/core";
+import { existsSync } from "node:fs";
+import { basename } from "node:path";
 import { startLocation, type LocationHandle } from "./location-client.ts";
 import type { ProjectConfig } from "./project.ts";
 import { watchTree, type TreeWatcher } from "./watch-tree.ts";
@@ -70,6 +72,11 @@ export class LocationManager {
   #state: LocationState;
   #graph: { version: number; graph: AssetGraph } | undefined;
   #warm: { handle: LocationHandle; version: number } | undefined;
+  /** Sensor/schedule evaluations in flight per process: such a process is never handed a run. */
+  readonly #evaluating = new Map<LocationHandle, number>();
+  /** Processes replaced while evaluating: closed when their last evaluation ends. */
+  readonly #retiring = new Set<LocationHandle>();
+  #warmStarting: Promise<LocationHandle> | undefined;
   readonly #running = new Map<string, LocationHandle>();
   /** Workers sent a cancel: their abort signal stays aborted, so they never run another run. */
   readonly #canceled = new WeakSet<LocationHandle>();
@@ -97,6 +104,15 @@ export class LocationManager {
 
   get name(): string {
     return this.project.location;
+  }
+
+  /** The environment its processes get (a workspace location's own `.env` merged in), or undefined for this process's. */
+  get env(): NodeJS.ProcessEnv | undefined {
+    return this.#options.env;
+  }
+
+  get instanceDir(): string {
+    return this.#options.instanceDir;
   }
 
   /** Current state (a fresh copy; `snapshot` is shared and must not be mutated). */
@@ -159,6 +175,11 @@ export class LocationManager {
     this.#set({ status: "loading" });
     const started = Date.now();
     try {
+      if (!existsSync(this.project.entry)) {
+        throw new StrataError("DEFS_NO_ENTRY", `Code location "${this.name}": no Strata project in ${this.project.root} (${basename(this.project.entry)} is missing)`, {
+          hint: "A location folder needs strata.config.ts, a package.json \"strata\" entry, or a defs/ folder with a package.json.",
+        });
+      }
       const handle = await startLocation(this.project, this.#childOptions());
       if (this.#closed) {
         handle.kill();
@@ -206,7 +227,7 @@ export class LocationManager {
     }
     const version = this.#state.version;
     let worker: LocationHandle | undefined;
-    if (this.#warm && this.#warm.version === version) {
+    if (this.#warm && this.#warm.version === version && !this.#evaluating.has(this.#warm.handle)) {
       worker = this.#warm.handle;
       this.#warm = undefined;
     } else {
@@ -242,6 +263,65 @@ export class LocationManager {
     }
   }
 
+  /**
+   * Lends the idle process of the current snapshot (started when a run took it) for evaluating
+   * user code outside runs — sensors, schedule partition functions — so a daemon next to the
+   * server needs no process of its own. While lent it is never handed a run; give it back with
+   * {@link releaseEvaluator}. Rejects like {@link execute} when the location has not loaded.
+   */
+  async acquireEvaluator(): Promise<LocationHandle> {
+    for (;;) {
+      if (this.#closed) throw new StrataError("USAGE", `The code location "${this.name}" is stopped`);
+      if (!this.#state.snapshot) {
+        throw new StrataError("DEFS_IMPORT_FAILED", `The code location "${this.name}" has not loaded`, {
+          hint: this.#state.error ? `Fix: ${this.#state.error.message}` : "Wait for the location to load.",
+        });
+      }
+      const version = this.#state.version;
+      if (this.#warm && this.#warm.version === version) {
+        const h = this.#warm.handle;
+        this.#evaluating.set(h, (this.#evaluating.get(h) ?? 0) + 1);
+        return h;
+      }
+      this.#warmStarting ??= startLocation(this.project, this.#childOptions()).finally(() => (this.#warmStarting = undefined));
+      const started = await this.#warmStarting;
+      if (this.#closed || version !== this.#state.version) started.close();
+      else if (!this.#warm) {
+        this.#warm = { handle: started, version };
+        this.#emit();
+      } else if (this.#warm.handle !== started) started.close();
+    }
+  }
+
+  /** Gives back a process lent by {@link acquireEvaluator}. */
+  releaseEvaluator(handle: LocationHandle): void {
+    const n = (this.#evaluating.get(handle) ?? 1) - 1;
+    if (n > 0) return void this.#evaluating.set(handle, n);
+    this.#evaluating.delete(handle);
+    if (this.#retiring.delete(handle)) handle.close();
+  }
+
+  /**
+   * Kills a lent process whose user code hung (the caller's timeout): it stops being the idle
+   * process, so the next run or evaluation starts a fresh one. Runs are never in it.
+   */
+  killEvaluator(handle: LocationHandle): void {
+    handle.kill();
+    this.#retiring.delete(handle);
+    if (this.#warm?.handle === handle) {
+      this.#warm = undefined;
+      this.#emit();
+    }
+  }
+
+  /**
+   * A new process of the current snapshot that the caller owns (and closes): a sensor that
+   * once hung is evaluated alone in one, so killing it again spares the others.
+   */
+  startIsolated(): Promise<LocationHandle> {
+    return startLocation(this.project, this.#childOptions());
+  }
+
   /** Asks the worker executing `runId` to cancel it gracefully. False when no worker here runs it. */
   cancel(runId: string): boolean {
     const w = this.#running.get(runId);
@@ -263,6 +343,8 @@ export class LocationManager {
     // A load in flight finishes first (its process is then killed): nothing outlives close().
     await this.#loading?.catch(() => undefined);
     this.#retireWarm(true);
+    for (const h of this.#retiring) h.kill();
+    this.#retiring.clear();
     const running = [...this.#running.values()];
     for (const w of running) {
       this.#canceled.add(w);
@@ -285,9 +367,13 @@ export class LocationManager {
 
   #retireWarm(kill = false): void {
     if (!this.#warm) return;
-    if (kill) this.#warm.handle.kill();
-    else this.#warm.handle.close();
+    const h = this.#warm.handle;
     this.#warm = undefined;
+    if (kill) {
+      h.kill();
+      this.#retiring.delete(h);
+    } else if (this.#evaluating.has(h)) this.#retiring.add(h);
+    else h.close();
   }
 
   #childOptions() {

@@ -71,7 +71,7 @@ async function scheduleView(ctx: ServerContext, s: ScheduleSnapshot, now: number
     }
   }
   const last = await lastTick(ctx, s.name);
-  const where = whereOf(s.codeRef, ctx.locations.project.root);
+  const where = whereOf(s.codeRef, ctx.locations.root);
   return {
     kind: "schedule",
     name: s.name,
@@ -91,7 +91,7 @@ async function sensorView(ctx: ServerContext, s: SensorSnapshot, now: number): P
   const status = await instigatorStatus(ctx.storage, s.name, s.defaultStatus);
   const state = await readState(ctx.storage, s.name);
   const last = await lastTick(ctx, s.name);
-  const where = whereOf(s.codeRef, ctx.locations.project.root);
+  const where = whereOf(s.codeRef, ctx.locations.root);
   // The daemon evaluates a sensor one interval after its last evaluation (at once when overdue).
   const next = status === "RUNNING" ? Math.max(now, (state.lastTickAt ?? now) + s.intervalSeconds * 1000) : undefined;
   return {

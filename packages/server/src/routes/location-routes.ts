@@ -52,26 +52,26 @@ export function locationRoutes(app: ApiApp, r: RouteRegistry, ctx: ServerContext
     response: "LocationsResponse",
   });
   app.get("/api/locations", (c) =>
-    c.json({ locations: [locationView(ctx.locations.state)] } satisfies LocationsResponse),
+    c.json({ locations: ctx.locations.states().map(locationView) } satisfies LocationsResponse),
   );
 
   r.add({
     method: "post",
     path: "/api/locations/:name/reload",
     tag: "deployment",
-    summary: "Reload a code location (waits for the load; the state says loaded or error)",
+    summary: "Reload one code location alone (waits for the load; the state says loaded or error)",
     response: "ReloadResponse",
     mutation: true,
   });
   app.post("/api/locations/:name/reload", async (c) => {
     const name = c.req.param("name");
-    if (name !== ctx.locations.name)
+    if (!ctx.locations.get(name))
       throw new ApiError(
         404,
         "NOT_FOUND",
         `No code location "${name}"`,
-        `This server has "${ctx.locations.name}".`,
+        `This server has ${ctx.locations.names.map((n) => `"${n}"`).join(", ")}.`,
       );
-    return c.json(locationView(await ctx.locations.reload()));
+    return c.json(locationView(await ctx.locations.reload(name)));
   });
 }

@@ -49,6 +49,7 @@ export function overviewRoutes(app: ApiApp, r: RouteRegistry, ctx: ServerContext
     const now = Date.now();
     const body: OverviewResponse = {
       location: locationView(ctx.locations.state),
+      ...(ctx.locations.isWorkspace ? { locations: ctx.locations.states().map(locationView) } : {}),
       assets: { total: graph?.size ?? 0, counts },
       failingChecks,
       recentRuns: recent.map((x) => summarizeRun(x, now)),

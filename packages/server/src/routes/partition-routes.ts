@@ -1,10 +1,12 @@
-import { assertDynamicPartitionsName } from "@strata/core";
+import { assertDynamicPartitionsName, closest, describePartitions, keySpace } from "@strata/core";
+import { loadDynamicPartitions } from "@strata/engine";
 import { z } from "zod";
 import { ApiError } from "../api-error.ts";
 import type {
   DynamicPartitionKeysResponse,
   DynamicPartitionsChangeResponse,
   DynamicPartitionsResponse,
+  PartitionKeysResponse,
 } from "../api-types.ts";
 import type { ServerContext } from "../context.ts";
 import type { ApiApp } from "../hono-env.ts";
@@ -38,6 +40,43 @@ export function partitionRoutes(app: ApiApp, r: RouteRegistry, ctx: ServerContex
     }
     return byName;
   };
+
+  r.add({
+    method: "get",
+    path: "/api/assets/:key/partition-keys",
+    tag: "partitions",
+    summary: "An asset's partition definition (kind, description, dimensions) and every key in order, for pickers",
+    response: "PartitionKeysResponse",
+  });
+  app.get("/api/assets/:key/partition-keys", async (c) => {
+    const graph = ctx.graph();
+    const key = c.req.param("key");
+    if (!graph.has(key)) {
+      const near = closest(key, graph.keys());
+      throw new ApiError(404, "NOT_FOUND", `Unknown asset "${key}"`, near ? `Did you mean "${near}"?` : "List assets with GET /api/assets.");
+    }
+    const def = graph.partitionsOf(key);
+    if (!def)
+      throw new ApiError(400, "PARTITION_INVALID", `"${key}" is not partitioned`, "Launch it without a partition.");
+    const pctx = { now: Date.now(), dynamic: await loadDynamicPartitions(ctx.storage, graph) };
+    const space = keySpace(def, pctx);
+    const body: PartitionKeysResponse = {
+      assetKey: key,
+      kind: def.kind,
+      description: describePartitions(def, pctx, space),
+      keys: space.keys(),
+      ...(def.kind === "multi"
+        ? {
+            dimensions: def.dimensions.map((d) => ({
+              name: d.name,
+              kind: d.partitions.kind as "time_window" | "static" | "dynamic",
+              keys: keySpace(d.partitions, pctx, true).keys(),
+            })),
+          }
+        : {}),
+    };
+    return c.json(body);
+  });
 
   r.add({
     method: "get",

@@ -8,6 +8,7 @@ import {
 import { z } from "zod";
 import { ApiError } from "../api-error.ts";
 import type {
+  LaunchResponse,
   RunDetailResponse,
   RunEventsResponse,
   RunSummary,
@@ -215,7 +216,7 @@ export function runRoutes(app: ApiApp, r: RouteRegistry, ctx: ServerContext): vo
   app.post("/api/runs", async (c) => {
     const body = await parseBody(c, launchBody);
     const graph = ctx.runnableGraph();
-    const run = await ctx.launcher.launch(graph, {
+    const runs = await ctx.launcher.launch(graph, {
       ...(body.selection ? { selection: body.selection } : {}),
       ...(body.assetKeys ? { assetKeys: body.assetKeys } : {}),
       ...(body.partitionKey !== undefined ? { partitionKey: body.partitionKey } : {}),
@@ -223,7 +224,13 @@ export function runRoutes(app: ApiApp, r: RouteRegistry, ctx: ServerContext): vo
       tags: { ...(body.tags ?? {}), "strata/launched_by": "ui" },
       ...(body.config ? { config: body.config } : {}),
     });
-    return c.json({ runId: run.runId, run: summarizeRun(run) }, 202);
+    const now = Date.now();
+    const body202: LaunchResponse = {
+      runId: runs[0]!.runId,
+      run: summarizeRun(runs[0]!, now),
+      ...(runs.length > 1 ? { runs: runs.map((r) => summarizeRun(r, now)) } : {}),
+    };
+    return c.json(body202, 202);
   });
 
   r.add({

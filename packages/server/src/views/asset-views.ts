@@ -119,6 +119,7 @@ export function assetSummary(a: AssetNodeSnapshot, ctx: SummaryContext): AssetSu
   const def = ctx.graph.partitionsOf(a.key);
   const code = codeRefView(a, ctx.root, ctx.git);
   const mat = rec?.lastMaterialization;
+  const fresh = a.freshness ? ctx.freshness?.get(a.key)?.state : undefined;
   return {
     key: a.key,
     group: a.group,
@@ -129,7 +130,8 @@ export function assetSummary(a: AssetNodeSnapshot, ctx: SummaryContext): AssetSu
     ...(code ? { codeRef: code } : {}),
     ...(def ? { partitions: partitionsLabel(def, ctx.partitionCtx) } : {}),
     status,
-    health: healthOf(ctx.graph, a.key, ctx.facts, a.freshness ? ctx.freshness?.get(a.key)?.state : undefined).status,
+    health: healthOf(ctx.graph, a.key, ctx.facts, fresh).status,
+    ...(fresh ? { freshness: fresh } : {}),
     ...(mat
       ? {
           lastMaterialization: {

@@ -12,6 +12,11 @@ export class CliExit extends Error {
 
 /** Prints an error the way every command does: code, message, where, asset, hint. No stack for StrataErrors. */
 export function printError(err: unknown, stream: NodeJS.WritableStream = process.stderr): void {
+  stream.write(formatError(err));
+}
+
+/** What {@link printError} prints, as one string (for callers that print it together with more, in one write). */
+export function formatError(err: unknown): string {
   const e: SerializedError = serializeError(err);
   const lines = [`${pc.red(pc.bold(`error[${e.code}]`))} ${e.message}`];
   if (e.where) lines.push(`  ${pc.dim("-->")} ${e.where}`);
@@ -20,7 +25,7 @@ export function printError(err: unknown, stream: NodeJS.WritableStream = process
   if (e.hint) lines.push(`  ${pc.cyan("hint:")} ${e.hint}`);
   if (!(err instanceof StrataError) && e.code === "USER_CODE" && e.stack) lines.push(pc.dim(indent(e.stack)));
   if (e.cause && e.code === "DEFS_IMPORT_FAILED" && e.cause.stack) lines.push(pc.dim(indent(trimStack(e.cause.stack))));
-  stream.write(lines.join("\n") + "\n");
+  return lines.join("\n") + "\n";
 }
 
 function indent(s: string): string {

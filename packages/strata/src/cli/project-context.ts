@@ -1,8 +1,23 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseEnv } from "node:util";
-import { StrataError } from "@strata/core";
-import { findProject, instanceDirFor, openInstance, projectAt, startLocation, type Instance, type LocationHandle, type ProjectConfig } from "@strata/engine";
+import pc from "picocolors";
+import { AssetGraph, StrataError, type DefinitionsSnapshot } from "@strata/core";
+import { basename } from "node:path";
+import {
+  findProject,
+  instanceDirFor,
+  LocationManager,
+  openInstance,
+  projectAt,
+  startLocation,
+  WorkspaceLocations,
+  type Instance,
+  type LocationHandle,
+  type LocationManagerOptions,
+  type ProjectConfig,
+} from "@strata/engine";
+import { printError } from "./output.ts";
 import { combineWorkspace, workspaceAt, type CombinedWorkspace, type LocationLoadResult, type Workspace } from "@strata/components";
 
 /**
@@ -39,6 +54,15 @@ function enclosingWorkspace(root: string): { workspace: Workspace; name: string 
 
 export async function openProjectInstance(project: ProjectConfig): Promise<Instance> {
   return openInstance(instanceDirFor(project.root));
+}
+
+/**
+ * The instance of `--project` or the current folder, for commands that only read or change
+ * the instance (runs, logs, queue, status, wipe, backfill list/show/cancel): a workspace root's
+ * instance is shared by all its locations, so these work there as in any location's folder.
+ */
+export async function openTargetInstance(dir: string | undefined): Promise<Instance> {
+  return openInstance(instanceDirFor(targetRoot(resolveTarget(dir))));
 }
 
 /** Starts the code-location process for the project (user code never runs in the CLI process). */
@@ -78,6 +102,27 @@ function loadEnvFile(root: string): void {
 /** The instance folder of a target: `<project or workspace root>/.strata` (or STRATA_HOME). */
 export const targetRoot = (t: Target): string => (t.kind === "project" ? t.project.root : t.workspace.root);
 
+/**
+ * The long-running commands' code locations (`strata dev`, `ui`, `daemon`): one
+ * {@link LocationManager} per location — a project's, or each of a workspace's with its own
+ * folder's `.env` — not started yet.
+ */
+export function openLocations(target: Target, options: Omit<LocationManagerOptions, "env">): WorkspaceLocations {
+  if (target.kind === "project") return WorkspaceLocations.single(new LocationManager(target.project, options));
+  const managers = target.workspace.locations.map((loc) => {
+    // A folder that is no project still gets a manager: its load fails with the loader's error, shown with the others.
+    const project = projectAt(loc.root) ?? { root: loc.root, entry: join(loc.root, "strata.config.ts") };
+    return new LocationManager({ ...project, location: loc.name, workspace: true }, { ...options, env: locationEnv(loc.root) });
+  });
+  return new WorkspaceLocations(managers, { root: target.workspace.root, name: basename(target.workspace.root) });
+}
+
+/** A location's processes' environment: its folder's `.env` under the current environment (which wins). */
+function locationEnv(root: string): NodeJS.ProcessEnv {
+  const envFile = join(root, ".env");
+  return { ...(existsSync(envFile) ? parseEnv(readFileSync(envFile, "utf8")) : {}), ...process.env };
+}
+
 export interface LoadedWorkspace extends CombinedWorkspace {
   workspace: Workspace;
   handles: Map<string, LocationHandle>;
@@ -102,8 +147,7 @@ export async function loadWorkspace(workspace: Workspace, onOutput?: (t: string)
           }),
         };
       }
-      const envFile = join(loc.root, ".env");
-      const env = { ...(existsSync(envFile) ? parseEnv(readFileSync(envFile, "utf8")) : {}), ...process.env };
+      const env = locationEnv(loc.root);
       try {
         const handle = await startLocation({ ...project, location: loc.name, workspace: true }, { instanceDir, env, ...(onOutput ? { onOutput } : {}) });
         handles.set(loc.name, handle);
@@ -129,4 +173,67 @@ export async function loadWorkspace(workspace: Workspace, onOutput?: (t: string)
     closeAll();
     throw err;
   }
+}
+
+/** The definitions a command works on: a project's, or a workspace's combined over its locations. */
+export interface LoadedDefinitions {
+  snapshot: DefinitionsSnapshot;
+  /** The code-location process whose own definitions satisfy `owns` (e.g. define a sensor), to run its user code. */
+  locationWhere(owns: (own: DefinitionsSnapshot) => boolean): LocationHandle | undefined;
+  close(): void;
+}
+
+/**
+ * Loads `--project` or the current folder: a project in one code-location process, or at a
+ * workspace root every location (the ones that fail to load are reported on stderr and left
+ * out, like `strata materialize` does), so definition commands work in both places.
+ */
+export async function loadDefinitions(dir: string | undefined, onOutput?: (t: string) => void): Promise<LoadedDefinitions> {
+  const target = resolveTarget(dir);
+  if (target.kind === "project") {
+    const handle = await loadLocation(target.project, onOutput);
+    return { snapshot: handle.snapshot, locationWhere: (owns) => (owns(handle.snapshot) ? handle : undefined), close: () => handle.close() };
+  }
+  const ws = await loadWorkspace(target.workspace, onOutput);
+  for (const l of ws.locations) if (l.error) reportLocationError(l.name, l.error);
+  return {
+    snapshot: ws.snapshot,
+    locationWhere: (owns) => [...ws.handles.values()].find((h) => owns(h.snapshot)),
+    close: () => ws.close(),
+  };
+}
+
+/** A workspace location that failed to load, on stderr: the command goes on with the others. */
+export function reportLocationError(name: string, error: unknown): void {
+  process.stderr.write(`${pc.red("✗")} code location ${name} failed to load (its assets are left out):\n`);
+  printError(error);
+}
+
+/**
+ * The code location a command that runs user code works in. In a project: the project. At a
+ * workspace root: the one location that defines every asset `select` picks (a run executes in
+ * one location's process); assets spanning locations are refused, naming them, before
+ * anything is stored.
+ */
+export async function projectOwning(dir: string | undefined, select: (graph: AssetGraph) => Set<string>, what: "backfill" | "run"): Promise<ProjectConfig> {
+  const target = resolveTarget(dir);
+  if (target.kind === "project") return target.project;
+  const defs = await loadDefinitions(dir);
+  defs.close();
+  const graph = AssetGraph.fromSnapshot(defs.snapshot);
+  const byLocation = new Map<string, string[]>();
+  for (const k of select(graph)) {
+    const loc = graph.get(k)?.location ?? "?";
+    byLocation.set(loc, [...(byLocation.get(loc) ?? []), k]);
+  }
+  const code = what === "backfill" ? "BACKFILL_INVALID" : "PLAN_INVALID";
+  if (byLocation.size > 1) {
+    const parts = [...byLocation].map(([loc, ks]) => `${loc} (${ks.slice(0, 3).join(", ")}${ks.length > 3 ? ", …" : ""})`);
+    throw new StrataError(code, `The ${what}'s assets are defined in ${byLocation.size} code locations: ${parts.join("; ")}`, {
+      hint: `A ${what} runs in one code location: select one location's assets at a time (e.g. --select 'tag:…'), upstream location first.`,
+    });
+  }
+  const loc = target.workspace.locations.find((l) => byLocation.has(l.name));
+  if (!loc) throw new StrataError(code, `No loaded code location defines the ${what}'s assets`, { hint: "Run `strata check defs` to see which locations fail to load." });
+  return resolveProject(loc.root);
 }

@@ -1,18 +1,21 @@
 import pc from "picocolors";
 import { AssetGraph, type ConditionEvaluation } from "@strata/core";
 import { previewAutomation, type DaemonContext } from "@strata/daemon";
-import { loadLocation, openProjectInstance, resolveProject } from "../project-context.ts";
+import { loadDefinitions, openTargetInstance } from "../project-context.ts";
 
 /** `strata automation preview`: what the next tick would request, and why, without launching. */
 export async function automationPreviewCommand(flags: { project?: string; json?: boolean; all?: boolean }): Promise<number> {
-  const project = resolveProject(flags.project);
-  const instance = await openProjectInstance(project);
-  const handle = await loadLocation(project);
+  const instance = await openTargetInstance(flags.project);
+  // At a workspace root: one evaluation over every location's assets (conditions may cross them).
+  const defs = await loadDefinitions(flags.project).catch(async (err: unknown) => {
+    await instance.close();
+    throw err;
+  });
   try {
-    const graph = AssetGraph.fromSnapshot(handle.snapshot);
+    const graph = AssetGraph.fromSnapshot(defs.snapshot);
     const ctx = {
       storage: instance.storage,
-      location: { snapshot: handle.snapshot, graph },
+      location: { snapshot: defs.snapshot, graph },
       now: () => Date.now(),
     } as unknown as DaemonContext;
     const result = await previewAutomation(ctx);
@@ -38,7 +41,7 @@ export async function automationPreviewCommand(flags: { project?: string; json?:
     }
     return 0;
   } finally {
-    handle.close();
+    defs.close();
     await instance.close();
   }
 }

@@ -1,5 +1,5 @@
 import pc from "picocolors";
-import { AssetGraph, StrataError, parseKeyRange, summarizeKeys, formatKeyRange } from "@strata/core";
+import { AssetGraph, StrataError, parseKeyRange, selectAssets, summarizeKeys, formatKeyRange } from "@strata/core";
 import {
   WorkerPool,
   cancelBackfill,
@@ -13,7 +13,7 @@ import {
   type ProjectConfig,
 } from "@strata/engine";
 import type { BackfillChunkStatus, BackfillRecord } from "@strata/storage";
-import { loadLocation, openProjectInstance, resolveProject } from "../project-context.ts";
+import { loadLocation, openProjectInstance, openTargetInstance, projectOwning } from "../project-context.ts";
 import { EXIT, formatTime, parseTags, table } from "../output.ts";
 
 const STATUS_COLOR: Record<string, (s: string) => string> = {
@@ -38,7 +38,7 @@ export async function backfillCreateCommand(o: Record<string, unknown>): Promise
     });
   }
   const maxConcurrentRuns = Number(flags.maxRuns ?? 4);
-  const project = resolveProject(flags.project);
+  const project = await projectOwning(flags.project, (graph) => selectAssets(flags.select, graph), "backfill");
   const instance = await openProjectInstance(project);
   try {
     const location = await loadLocation(project);
@@ -74,10 +74,13 @@ export async function backfillCreateCommand(o: Record<string, unknown>): Promise
 
 /** `strata backfill resume <id>`. */
 export async function backfillResumeCommand(id: string, flags: { project?: string }): Promise<number> {
-  const project = resolveProject(flags.project);
-  const instance = await openProjectInstance(project);
+  let instance = await openTargetInstance(flags.project);
   try {
-    const backfill = await mustGet(instance, id);
+    let backfill = await mustGet(instance, id);
+    const project = await projectOwning(flags.project, () => new Set(backfill.assetKeys), "backfill");
+    await instance.close();
+    instance = await openProjectInstance(project);
+    backfill = await mustGet(instance, id);
     if (["COMPLETED", "CANCELED", "CANCELING"].includes(backfill.status)) {
       throw new StrataError("USAGE", `Backfill ${id} is ${backfill.status}; there is nothing to resume`, {
         hint: "Start a new one for what is left: strata backfill create --select ... --missing",
@@ -143,7 +146,7 @@ function progressLine(state: BackfillState): string {
 
 /** `strata backfill list`. */
 export async function backfillListCommand(flags: { json?: boolean; project?: string }): Promise<number> {
-  const instance = await openProjectInstance(resolveProject(flags.project));
+  const instance = await openTargetInstance(flags.project);
   try {
     const rows = [];
     for (const b of await instance.storage.listBackfills({ limit: 50 })) {
@@ -180,7 +183,7 @@ export async function backfillListCommand(flags: { json?: boolean; project?: str
 
 /** `strata backfill show <id>`: status, run counts, and per-asset partition outcomes as ranges. */
 export async function backfillShowCommand(id: string, flags: { json?: boolean; project?: string }): Promise<number> {
-  const instance = await openProjectInstance(resolveProject(flags.project));
+  const instance = await openTargetInstance(flags.project);
   try {
     const backfill = await mustGet(instance, id);
     const state = await reconcileBackfill(instance.storage, id);
@@ -218,7 +221,7 @@ export async function backfillShowCommand(id: string, flags: { json?: boolean; p
 
 /** `strata backfill cancel <id>`. */
 export async function backfillCancelCommand(id: string, flags: { project?: string }): Promise<number> {
-  const instance = await openProjectInstance(resolveProject(flags.project));
+  const instance = await openTargetInstance(flags.project);
   try {
     const backfill = await mustGet(instance, id);
     if (["COMPLETED", "CANCELED"].includes(backfill.status)) {
@@ -251,3 +254,4 @@ function describeSelection(p: Record<string, unknown>): string {
   if (p.failed) parts.push("failed");
   return parts.join(" ");
 }
+

@@ -2,19 +2,29 @@ import pc from "picocolors";
 import { daemonStatus, freshnessStates, runDaemon, ALL_LOOPS, type LoopName } from "@strata/daemon";
 import { StrataError } from "@strata/core";
 import { instanceDirFor, openInstance } from "@strata/engine";
-import { resolveProject, openProjectInstance } from "../project-context.ts";
+import { openLocations, openTargetInstance, resolveTarget, targetRoot } from "../project-context.ts";
 import { formatTime, table } from "../output.ts";
 
-/** `strata daemon`: every automation loop in the foreground; Ctrl-C stops cleanly. */
+/**
+ * `strata daemon`: every automation loop in the foreground, for a project or every code location
+ * of a workspace (each loaded in its own process, reloaded when its sources change unless
+ * `--no-watch`); Ctrl-C stops cleanly.
+ */
 export async function daemonCommand(flags: { project?: string; loops?: string; watch?: boolean }): Promise<number> {
-  const project = resolveProject(flags.project);
+  const target = resolveTarget(flags.project);
   const loops = flags.loops?.split(",").map((l) => l.trim()) as LoopName[] | undefined;
   for (const l of loops ?? []) {
     if (!ALL_LOOPS.includes(l)) throw new StrataError("USAGE", `Unknown loop "${l}"`, { hint: `Use some of ${ALL_LOOPS.join(", ")}.` });
   }
-  const instanceDir = instanceDirFor(project.root);
+  const instanceDir = instanceDirFor(targetRoot(target));
   // The daemon reaps lost runs itself (its monitor knows which STARTING runs it launched).
   const instance = await openInstance(instanceDir, { reap: false });
+  const locations = openLocations(target, {
+    instanceDir,
+    // Reload the definitions when a source file changes (`--no-watch` turns it off).
+    watch: flags.watch !== false,
+    onOutput: (t) => process.stderr.write(t),
+  });
   const ac = new AbortController();
   const stop = () => {
     if (ac.signal.aborted) process.exit(130);
@@ -24,20 +34,27 @@ export async function daemonCommand(flags: { project?: string; loops?: string; w
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   try {
+    for (const s of await locations.start()) {
+      if (s.status === "error") process.stderr.write(`strata daemon: code location ${s.name} failed to load (the others run): ${s.error?.message ?? "unknown error"}\n`);
+    }
+    if (!locations.graph()) {
+      throw new StrataError("DEFS_IMPORT_FAILED", "No code location loaded, so the daemon has nothing to run", {
+        hint: "Fix the errors above and start it again.",
+      });
+    }
     await runDaemon({
-      project,
+      locations,
       instanceDir,
       storage: instance.storage,
       signal: ac.signal,
-      // Reload the definitions when a source file changes (`--no-watch` turns it off).
-      watch: flags.watch !== false,
       ...(loops ? { loops } : {}),
       ...(process.env.STRATA_DAEMON_INTERVAL_MS ? { intervals: intervalsFromEnv(process.env.STRATA_DAEMON_INTERVAL_MS) } : {}),
-      onReady: () => process.stderr.write(`strata daemon: watching ${project.location} (instance ${instanceDir}); Ctrl-C stops it.\n`),
+      onReady: () => process.stderr.write(`strata daemon: watching ${locations.names.join(", ")} (instance ${instanceDir}); Ctrl-C stops it.\n`),
     });
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
+    await locations.close();
     await instance.close();
   }
   return 0;
@@ -51,7 +68,7 @@ export function intervalsFromEnv(v: string): Partial<Record<LoopName, number>> {
 
 /** `strata status`: daemon loops (heartbeats), queue, running runs, freshness. */
 export async function statusCommand(flags: { project?: string; json?: boolean }): Promise<number> {
-  const instance = await openProjectInstance(resolveProject(flags.project));
+  const instance = await openTargetInstance(flags.project);
   try {
     const s = instance.storage;
     const now = Date.now();

@@ -2,7 +2,7 @@ import pc from "picocolors";
 import { nextTick, StrataError, type DefinitionsSnapshot, type ScheduleSnapshot, type SensorSnapshot } from "@strata/core";
 import { instigatorStatus, readState, setInstigatorStatus } from "@strata/daemon";
 import type { Storage } from "@strata/storage";
-import { loadLocation, openProjectInstance, resolveProject } from "../project-context.ts";
+import { loadDefinitions, openTargetInstance } from "../project-context.ts";
 import { formatTime, table } from "../output.ts";
 
 type Kind = "schedules" | "sensors";
@@ -23,15 +23,15 @@ function find(snap: DefinitionsSnapshot, kind: Kind, name: string): Snap {
 
 /** `strata schedules|sensors list|start|stop|preview|ticks`. */
 export async function instigatorCommand(kind: Kind, verb: "list" | "start" | "stop" | "preview" | "ticks", name: string | undefined, flags: { project?: string; json?: boolean; limit?: string }): Promise<number> {
-  const project = resolveProject(flags.project);
   if (verb !== "list" && !name) throw new StrataError("USAGE", `strata ${kind} ${verb} needs a name`);
-  const instance = await openProjectInstance(project);
+  const instance = await openTargetInstance(flags.project);
   try {
     const storage = instance.storage;
     if (verb === "ticks") return await ticks(storage, name!, flags);
-    const handle = await loadLocation(project);
+    // At a workspace root: every location's schedules and sensors (names are unique across it).
+    const defs = await loadDefinitions(flags.project);
     try {
-      const snap = handle.snapshot;
+      const snap = defs.snapshot;
       if (verb === "list") return await list(storage, snap, kind, flags);
       const s = find(snap, kind, name!);
       if (verb === "start" || verb === "stop") {
@@ -50,6 +50,8 @@ export async function instigatorCommand(kind: Kind, verb: "list" | "start" | "st
         return 0;
       }
       const state = await readState(storage, s.name);
+      // The sensor's own code location evaluates it.
+      const handle = defs.locationWhere((own) => (own.sensors ?? []).some((x) => x.name === s.name))!;
       const result = await handle.evaluateSensor(
         { name: s.name, now: Date.now(), ...(state.cursor !== undefined ? { cursor: state.cursor } : {}), ...(state.lastTickAt !== undefined ? { lastTickAt: state.lastTickAt } : {}) },
         (s as SensorSnapshot).timeoutSeconds * 1000,
@@ -63,7 +65,7 @@ export async function instigatorCommand(kind: Kind, verb: "list" | "start" | "st
       }
       return 0;
     } finally {
-      handle.close();
+      defs.close();
     }
   } finally {
     await instance.close();

@@ -1,6 +1,6 @@
 import pc from "picocolors";
 import { StrataError, isFinished, type EventRecord, type LogLevel } from "@strata/core";
-import { openProjectInstance, resolveProject } from "../project-context.ts";
+import { openTargetInstance } from "../project-context.ts";
 import { colorStatus, formatTime } from "../output.ts";
 
 const LEVELS: LogLevel[] = ["debug", "info", "warn", "error"];
@@ -12,7 +12,7 @@ export async function logsCommand(
 ): Promise<number> {
   const min = (flags.level ?? "debug").toLowerCase() as LogLevel;
   if (!LEVELS.includes(min)) throw new StrataError("USAGE", `Unknown level "${flags.level}"`, { hint: `Use one of ${LEVELS.join(", ")}.` });
-  const instance = await openProjectInstance(resolveProject(flags.project));
+  const instance = await openTargetInstance(flags.project);
   try {
     const run = await instance.storage.getRun(runId);
     if (!run) throw new StrataError("RUN_NOT_FOUND", `No run ${runId}`, { hint: "List runs with `strata runs`." });

@@ -1,27 +1,25 @@
 import pc from "picocolors";
 import { AssetGraph, parseKeyRange, selectAssets, StrataError } from "@strata/core";
-import { instanceDirFor, openInstance } from "@strata/engine";
-import { planAcrossLocations, type Workspace } from "@strata/components";
-import { loadWorkspace } from "../project-context.ts";
-import { EXIT, printError } from "../output.ts";
+import { instanceDirFor, openInstance, partsDownstreamOf, planAcrossLocations } from "@strata/engine";
+import type { Workspace } from "@strata/components";
+import { loadWorkspace, reportLocationError } from "../project-context.ts";
+import { EXIT } from "../output.ts";
 import type { MaterializeFlags } from "./materialize.ts";
 import { runInLocation } from "./run-in-location.ts";
 
 /**
  * `strata materialize` in a workspace: the selection is evaluated over every loaded location,
  * then each location's part runs in its own process, one run per location, locations in
- * dependency order (a location whose run fails stops the ones after it). Locations that
- * failed to load are reported and left out.
+ * dependency order. A location whose run fails stops only the locations with assets
+ * downstream of its part; independent ones still run. Locations that failed to load are
+ * reported and left out.
  */
 export async function materializeWorkspace(workspace: Workspace, flags: MaterializeFlags, tags: Record<string, string>): Promise<number> {
   let output: (t: string) => void = (t) => process.stderr.write(t);
   const ws = await loadWorkspace(workspace, (t) => output(t));
   const instance = await openInstance(instanceDirFor(workspace.root));
   try {
-    for (const l of ws.locations.filter((x) => x.error)) {
-      process.stderr.write(`${pc.red("✗")} code location ${l.name} failed to load (its assets are left out):\n`);
-      printError(l.error);
-    }
+    for (const l of ws.locations) if (l.error) reportLocationError(l.name, l.error);
     const graph = AssetGraph.fromSnapshot(ws.snapshot);
     const keys = flags.select ? selectAssets(flags.select, graph) : new Set(graph.keys());
     if (keys.size === 0) {
@@ -33,7 +31,14 @@ export async function materializeWorkspace(workspace: Workspace, flags: Material
     if (parts.length > 1) {
       process.stdout.write(pc.dim(`${parts.length} code locations, one run each, in order: ${parts.map((p) => p.location).join(" → ")}\n`));
     }
+    const skipped = new Map<string, string>();
+    let worst: number = EXIT.ok;
     for (const [i, part] of parts.entries()) {
+      const blockedBy = skipped.get(part.location);
+      if (blockedBy !== undefined) {
+        process.stdout.write(pc.yellow(`Not run: ${part.location} (upstream location ${blockedBy} failed)\n`));
+        continue;
+      }
       const handle = ws.handles.get(part.location)!;
       if (parts.length > 1) process.stdout.write(`${pc.bold(part.location)}\n`);
       const code = await runInLocation(
@@ -48,12 +53,17 @@ export async function materializeWorkspace(workspace: Workspace, flags: Material
         },
         (fn) => (output = fn),
       );
-      if (code !== EXIT.ok) {
+      if (code === EXIT.ok) continue;
+      if (worst === EXIT.ok) worst = code;
+      // Interrupted by the user: nothing more runs.
+      if (code === EXIT.canceled) {
         const rest = parts.slice(i + 1).map((p) => p.location);
-        if (rest.length) process.stdout.write(pc.yellow(`Not run (upstream location failed): ${rest.join(", ")}\n`));
+        if (rest.length) process.stdout.write(pc.yellow(`Not run (canceled): ${rest.join(", ")}\n`));
         return code;
       }
+      for (const l of partsDownstreamOf(graph, parts, part.location)) if (!skipped.has(l)) skipped.set(l, part.location);
     }
+    if (worst !== EXIT.ok) return worst;
     return ws.locations.some((l) => l.error) ? EXIT.failure : EXIT.ok;
   } finally {
     ws.close();

@@ -1,7 +1,7 @@
 import { StrataError, parseKeyRange } from "@strata/core";
 import { reexecutionRequest } from "@strata/engine";
 import { AssetGraph } from "@strata/core";
-import { loadLocation, openProjectInstance, resolveProject, resolveTarget } from "../project-context.ts";
+import { loadLocation, openProjectInstance, openTargetInstance, projectOwning, resolveTarget } from "../project-context.ts";
 import { parseTags } from "../output.ts";
 import { runInLocation } from "./run-in-location.ts";
 
@@ -42,13 +42,14 @@ export async function materializeCommand(flags: MaterializeFlags): Promise<numbe
 
 /** `strata reexecute <run-id> [--from-failure]`. */
 export async function reexecuteCommand(runId: string, flags: { fromFailure?: boolean; project?: string }): Promise<number> {
-  const project = resolveProject(flags.project);
-  const instance = await openProjectInstance(project);
+  const instance = await openTargetInstance(flags.project);
   try {
     const parent = await instance.storage.getRun(runId);
     if (!parent) {
       throw new StrataError("RUN_NOT_FOUND", `No run ${runId} in ${instance.dir}`, { hint: "List runs with `strata runs`." });
     }
+    // At a workspace root: the location that owns the run's assets runs it again.
+    const project = await projectOwning(flags.project, (graph) => new Set(parent.assetKeys.filter((k) => graph.has(k))), "run");
     let output: (t: string) => void = (t) => process.stderr.write(t);
     const location = await loadLocation(project, (t) => output(t));
     try {

@@ -9,7 +9,7 @@ import {
   type PartitionDisplayStatus,
 } from "@strata/core";
 import { loadDynamicPartitions, readPartitionStatus } from "@strata/engine";
-import { loadLocation, openProjectInstance, resolveProject } from "../project-context.ts";
+import { loadDefinitions, openTargetInstance } from "../project-context.ts";
 
 const COLOR: Record<PartitionDisplayStatus, (s: string) => string> = {
   materialized: pc.green,
@@ -21,17 +21,17 @@ const COLOR: Record<PartitionDisplayStatus, (s: string) => string> = {
 
 /** `strata partitions <asset>`: a compact status summary from the partition index. */
 export async function partitionsCommand(assetKey: string, flags: { json?: boolean; project?: string }): Promise<number> {
-  const project = resolveProject(flags.project);
-  const location = await loadLocation(project);
-  location.close();
-  const graph = AssetGraph.fromSnapshot(location.snapshot);
+  // At a workspace root: every location's assets (staleness may come from another location's upstream).
+  const defs = await loadDefinitions(flags.project);
+  defs.close();
+  const graph = AssetGraph.fromSnapshot(defs.snapshot);
   if (!graph.has(assetKey)) {
     const near = closest(assetKey, graph.keys());
     throw new StrataError("USAGE", `Unknown asset "${assetKey}"`, { hint: near ? `Did you mean "${near}"?` : "See `strata list`." });
   }
   const def = graph.partitionsOf(assetKey);
   if (!def) throw new StrataError("USAGE", `"${assetKey}" is not partitioned`, { hint: "Its history is in `strata runs` and `strata list`." });
-  const instance = await openProjectInstance(project);
+  const instance = await openTargetInstance(flags.project);
   try {
     const started = performance.now();
     const ctx = { now: Date.now(), dynamic: await loadDynamicPartitions(instance.storage, graph) };
@@ -57,15 +57,14 @@ export async function partitionsCommand(assetKey: string, flags: { json?: boolea
 
 /** `strata dynamic-partitions add|remove|list`. */
 export async function dynamicCommand(action: "add" | "remove" | "list", name: string | undefined, keys: string[], flags: { project?: string }): Promise<number> {
-  const project = resolveProject(flags.project);
   if (name !== undefined) {
     // A name no asset declares is a typo: refuse it rather than create a set nothing reads.
-    const location = await loadLocation(project);
-    location.close();
-    const graph = AssetGraph.fromSnapshot(location.snapshot);
+    const defs = await loadDefinitions(flags.project);
+    defs.close();
+    const graph = AssetGraph.fromSnapshot(defs.snapshot);
     assertDynamicPartitionsName(name, [...graph.assets()].map((a) => graph.partitionsOf(a.key)));
   }
-  const instance = await openProjectInstance(project);
+  const instance = await openTargetInstance(flags.project);
   try {
     if (action === "list") {
       if (!name) {

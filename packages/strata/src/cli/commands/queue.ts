@@ -1,12 +1,12 @@
 import pc from "picocolors";
 import { StrataError } from "@strata/core";
 import { planDequeue, readQueueSettings, writeQueueSettings } from "@strata/daemon";
-import { openProjectInstance, resolveProject } from "../project-context.ts";
+import { openTargetInstance } from "../project-context.ts";
 import { formatTime, table } from "../output.ts";
 
 /** `strata queue`: queued runs in dequeue order, and why each one waits. */
 export async function queueCommand(flags: { project?: string; json?: boolean }): Promise<number> {
-  const instance = await openProjectInstance(resolveProject(flags.project));
+  const instance = await openTargetInstance(flags.project);
   try {
     const s = instance.storage;
     const settings = await readQueueSettings(s);
@@ -34,7 +34,7 @@ export async function queueCommand(flags: { project?: string; json?: boolean }):
 
 /** `strata queue config`: set the instance's queue limits. */
 export async function queueConfigCommand(flags: { project?: string; maxConcurrentRuns?: string; tagLimit?: string[] }): Promise<number> {
-  const instance = await openProjectInstance(resolveProject(flags.project));
+  const instance = await openTargetInstance(flags.project);
   try {
     const current = await readQueueSettings(instance.storage);
     const max = flags.maxConcurrentRuns === undefined ? current.maxConcurrentRuns : Number(flags.maxConcurrentRuns);

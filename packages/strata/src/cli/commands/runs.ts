@@ -1,6 +1,6 @@
 import pc from "picocolors";
 import { StrataError, isFinished, type RunStatus } from "@strata/core";
-import { openProjectInstance, resolveProject } from "../project-context.ts";
+import { openTargetInstance } from "../project-context.ts";
 import { colorStatus, formatDuration, formatTime, parseTags, table } from "../output.ts";
 
 const STATUSES: RunStatus[] = ["QUEUED", "NOT_STARTED", "STARTING", "STARTED", "SUCCESS", "FAILURE", "CANCELING", "CANCELED"];
@@ -15,7 +15,7 @@ export async function runsListCommand(flags: { status?: string[]; tag?: string[]
   }
   const limit = flags.limit ? Number(flags.limit) : 20;
   if (!Number.isInteger(limit) || limit < 1) throw new StrataError("USAGE", `--limit must be a positive whole number (got ${flags.limit})`);
-  const instance = await openProjectInstance(resolveProject(flags.project));
+  const instance = await openTargetInstance(flags.project);
   try {
     const runs = await instance.storage.listRuns({
       ...(statuses.length ? { statuses: statuses as RunStatus[] } : {}),
@@ -48,7 +48,7 @@ export async function runsListCommand(flags: { status?: string[]; tag?: string[]
 
 /** `strata runs cancel <id>`: queued runs end at once; running ones are asked to stop. */
 export async function runsCancelCommand(runId: string, flags: { project?: string }): Promise<number> {
-  const instance = await openProjectInstance(resolveProject(flags.project));
+  const instance = await openTargetInstance(flags.project);
   try {
     const run = await instance.storage.getRun(runId);
     if (!run) throw new StrataError("RUN_NOT_FOUND", `No run ${runId}`, { hint: "List runs with `strata runs`." });

@@ -2,11 +2,11 @@ import pc from "picocolors";
 import { StrataError, type SerializedError } from "@strata/core";
 import { runDaemon } from "@strata/daemon";
 import { intervalsFromEnv } from "./daemon.ts";
-import { LocationManager, instanceDirFor, openInstance, type LocationState } from "@strata/engine";
+import { instanceDirFor, openInstance, type Instance, type LocationState, type WorkspaceLocations } from "@strata/engine";
 import { checkBinding, createApp, startServer } from "@strata/server";
 import { ensureWebBuild } from "@strata/web/build";
-import { resolveProject } from "../project-context.ts";
-import { EXIT, printError } from "../output.ts";
+import { openLocations, resolveTarget, targetRoot } from "../project-context.ts";
+import { EXIT, formatError, printError } from "../output.ts";
 
 export interface ServeFlags {
   port?: string;
@@ -26,7 +26,11 @@ export function uiCommand(flags: ServeFlags): Promise<number> {
   return serveProject(flags, { watch: false });
 }
 
-/** `strata dev`: the location (reloaded when a source file changes), the server, and the daemon's loops in this process. */
+/**
+ * `strata dev`: the code location(s) (each reloaded when one of its source files changes), the
+ * server, and the daemon's loops in this process, sharing the server's location processes.
+ * At a workspace root, every location of workspace.yaml.
+ */
 export function devCommand(flags: ServeFlags): Promise<number> {
   return serveProject(flags, { watch: true });
 }
@@ -37,10 +41,10 @@ async function serveProject(flags: ServeFlags, mode: { watch: boolean }): Promis
   const token = process.env.STRATA_TOKEN || undefined;
   // Checked before anything starts: a refused binding must not leave processes behind.
   checkBinding(host, token);
-  const project = resolveProject(flags.project);
-  const instance = await openInstance(instanceDirFor(project.root));
+  const target = resolveTarget(flags.project);
+  const instance = await openInstance(instanceDirFor(targetRoot(target)));
   const services: DevService[] = [];
-  const locations = new LocationManager(project, {
+  const locations = openLocations(target, {
     instanceDir: instance.dir,
     watch: mode.watch,
     onOutput: (t) => process.stderr.write(pc.dim(t)),
@@ -81,9 +85,9 @@ async function serveProject(flags: ServeFlags, mode: { watch: boolean }): Promis
     });
     services.push({ name: "http", stop: () => running.close() });
     // `strata dev` also runs the daemon (schedules, sensors, automation, queue, ...) in this process,
-    // with its own code-location child. Stopped first on Ctrl-C: no loop launches a run while
-    // the rest shuts down.
-    if (mode.watch) services.push(startDaemon(project, instance));
+    // over the server's code locations (no process of its own; reloads reach it). Stopped first
+    // on Ctrl-C: no loop launches a run while the rest shuts down.
+    if (mode.watch) services.push(startDaemon(locations, instance));
     const shown =
       host === "0.0.0.0" || host === "::" ? running.url.replace(/\/\/[^:]+:/, "//localhost:") : running.url;
     process.stdout.write(
@@ -108,11 +112,11 @@ async function serveProject(flags: ServeFlags, mode: { watch: boolean }): Promis
   });
 }
 
-function startDaemon(project: ReturnType<typeof resolveProject>, instance: Awaited<ReturnType<typeof openInstance>>): DevService {
+function startDaemon(locations: WorkspaceLocations, instance: Instance): DevService {
   const ac = new AbortController();
   const log = (m: string) => process.stderr.write(pc.dim(`[daemon] ${m}\n`));
   const done = runDaemon({
-    project,
+    locations,
     instanceDir: instance.dir,
     storage: instance.storage,
     signal: ac.signal,
@@ -142,11 +146,11 @@ function parsePort(text: string): number {
 
 /** Prints load results and errors as they happen (the CLI half of "a broken edit shows its error"). */
 function reportLocation(): (s: LocationState) => void {
-  let last = "";
+  const last = new Map<string, string>();
   return (s) => {
     const key = `${s.status}:${s.version}:${s.error?.message ?? ""}`;
-    if (key === last || s.status === "stopped") return;
-    last = key;
+    if (key === last.get(s.name) || s.status === "stopped") return;
+    last.set(s.name, key);
     if (s.status === "loading") {
       if (s.version > 0 || s.error) process.stdout.write(pc.dim(`Reloading ${s.name}…\n`));
     } else if (s.status === "loaded") {
@@ -154,10 +158,11 @@ function reportLocation(): (s: LocationState) => void {
         `${pc.green("✓")} ${s.name}: ${s.snapshot?.assets.length ?? 0} assets, ${s.snapshot?.checks.length ?? 0} checks ${pc.dim(`(loaded in ${Math.round(s.loadMs ?? 0)} ms, version ${s.version})`)}\n`,
       );
     } else if (s.status === "error" && s.error) {
+      // One write: a reader never sees the headline without the error under it.
       process.stdout.write(
-        `${pc.red("✗")} ${s.name} failed to load${s.snapshot ? pc.dim(" (the UI keeps the last good definitions)") : ""}\n`,
+        `${pc.red("✗")} ${s.name} failed to load${s.snapshot ? pc.dim(" (the UI keeps the last good definitions)") : ""}\n` +
+          formatError(toError(s.error)),
       );
-      printError(toError(s.error), process.stdout);
     }
   };
 }

@@ -2,11 +2,11 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { StrataError } from "@strata/core";
-import { openProjectInstance, resolveProject } from "../project-context.ts";
+import { openTargetInstance } from "../project-context.ts";
 
 /** `strata wipe [--asset key] [--yes]`: forget history (all of it, or one asset's). */
 export async function wipeCommand(flags: { asset?: string[]; yes?: boolean; project?: string }): Promise<number> {
-  const instance = await openProjectInstance(resolveProject(flags.project));
+  const instance = await openTargetInstance(flags.project);
   try {
     const what = flags.asset?.length ? `the history of ${flags.asset.join(", ")}` : `every run, event and stored output in ${instance.dir}`;
     if (!flags.yes) {
