@@ -3,18 +3,16 @@
  * and a sensor: start and stop a schedule from the UI, asserting the API's state follows, and
  * open a sensor's tick history. Saves docs/screenshots/automation.png.
  */
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Page } from "playwright-core";
 import { openSqliteStorage } from "@strata/storage";
-import { REPO_ROOT, makeProject, type CliProcess, type TempProject } from "../helpers/run-cli.ts";
-import { browserUnavailable, buildWeb, launchBrowser } from "./browser.ts";
+import { makeProject, type TempProject } from "../helpers/run-cli.ts";
+import { browserUnavailable, openUi, SHOTS, type UiSession } from "./browser.ts";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 240_000 });
 
 const skip = browserUnavailable();
-const SHOTS = join(REPO_ROOT, "docs", "screenshots");
 
 const CONFIG = `import { asset, AutomationCondition, defineDefinitions, freshnessPolicy, schedule, sensor } from "strata";
 
@@ -27,8 +25,7 @@ export default defineDefinitions({ assets: [orders, summary], schedules: [nightl
 `;
 
 let project: TempProject | undefined;
-let server: CliProcess | undefined;
-let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+let ui: UiSession | undefined;
 let page: Page;
 let base = "";
 
@@ -39,21 +36,13 @@ const scheduleStatus = async () => ((await (await fetch(`${base}/api/schedules`)
 
 beforeAll(async () => {
   if (skip) return;
-  await buildWeb();
   project = makeProject({ "strata.config.ts": CONFIG }, { name: "web-automation" });
-  server = project.start(["ui", "--port", "0"]);
-  base = (await server.waitFor(/Strata UI on (http:\/\/[^\s]+)/, 120_000))[1]!;
-  browser = await launchBrowser();
-  page = await browser.context.newPage();
-  mkdirSync(SHOTS, { recursive: true });
+  ui = await openUi(() => project!.start(["ui", "--port", "0"]));
+  ({ base, page } = ui);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (server) {
-    server.child.kill("SIGTERM");
-    await server.done;
-  }
+  await ui?.close();
   project?.cleanup();
 });
 
@@ -121,6 +110,18 @@ describe.skipIf(Boolean(skip))("asset page: health, freshness and automation in 
     await page.goto(base + "/assets/orders");
     await page.getByTestId("automation-none").waitFor();
     await page.getByTestId("freshness-none").waitFor();
+  });
+
+  it("lists a late asset on the overview and flags it in the catalog", async () => {
+    // The freshness loop's record, as the daemon writes it (strata ui runs no daemon).
+    const storage = await openSqliteStorage(join(project!.home, "strata.db"));
+    await storage.setValue("daemon/freshness", JSON.stringify({ "mart/summary": { state: "fail", since: Date.now() - 60_000, reason: "not materialised within 1d" } }));
+    await storage.close();
+    await page.goto(base + "/");
+    const late = page.getByRole("row").filter({ hasText: "mart/summary" });
+    await late.getByText("Late", { exact: true }).waitFor();
+    await page.goto(base + "/assets");
+    await expect.poll(() => page.getByTestId("freshness-flag").allTextContents()).toEqual([" · late"]);
   });
 });
 

@@ -3,49 +3,38 @@
  * STRATA_HOME): catalog, lineage graph, launching a materialisation and watching it succeed
  * live, the asset page's metadata plot and check result. Saves screenshots to docs/screenshots.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Page } from "playwright-core";
-import { REPO_ROOT, runCli, startCli, type CliProcess } from "../helpers/run-cli.ts";
-import { browserUnavailable, buildWeb, launchBrowser } from "./browser.ts";
+import { REPO_ROOT, runCli, startCli } from "../helpers/run-cli.ts";
+import { browserUnavailable, openUi, SHOTS, type UiSession } from "./browser.ts";
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 240_000 });
 
 const skip = browserUnavailable();
-const SHOTS = join(REPO_ROOT, "docs", "screenshots");
 const cwd = join(REPO_ROOT, "examples/quickstart");
 const home = mkdtempSync(join(tmpdir(), "strata-web-"));
 const env = { STRATA_HOME: home, FX_API_TOKEN: "web-secret-token-123" };
 
-let server: CliProcess | undefined;
-let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+let ui: UiSession | undefined;
 let page: Page;
 let base = "";
 
 beforeAll(async () => {
   if (skip) return;
-  await buildWeb();
   // history: two runs of everything, so the asset page has something to plot
   for (let i = 0; i < 2; i++) {
     const r = await runCli(["materialize", "--select", "*"], { cwd, env });
     expect(r.code, r.output).toBe(0);
   }
-  server = startCli(["ui", "--port", "0"], { cwd, env });
-  const m = await server.waitFor(/Strata UI on (http:\/\/[^\s]+)/, 120_000);
-  base = m[1]!;
-  browser = await launchBrowser();
-  page = await browser.context.newPage();
-  mkdirSync(SHOTS, { recursive: true });
+  ui = await openUi(() => startCli(["ui", "--port", "0"], { cwd, env }));
+  ({ base, page } = ui);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (server) {
-    server.child.kill("SIGTERM");
-    await server.done;
-  }
+  await ui?.close();
   rmSync(home, { recursive: true, force: true });
 });
 
@@ -141,5 +130,11 @@ describe.skipIf(Boolean(skip))("web UI in Chromium", () => {
     await page.goto(base + "/deployment");
     await page.getByTestId("reload").waitFor();
     await page.getByTestId("heartbeats-none").waitFor();
+  });
+
+  it("says how to define a concurrency pool when there is none, and shows the run queue's limits", async () => {
+    await page.goto(base + "/deployment");
+    await expect.poll(() => page.getByTestId("pools-empty").textContent()).toMatch(/defineDefinitions\(\{ pools: \{ warehouse: 2 \} \}\).*pool: "warehouse"/);
+    await expect.poll(() => page.getByTestId("queue-max").textContent()).toBe("10");
   });
 });

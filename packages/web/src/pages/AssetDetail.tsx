@@ -9,8 +9,9 @@ import { LineChart } from "../components/LineChart.tsx";
 import { Markdown, MetadataView } from "../components/Metadata.tsx";
 import { AutomationPanel } from "./AssetAutomation.tsx";
 import { LaunchDialog } from "./Launch.tsx";
+import { PART_COLOR } from "../components/PartitionPicker.tsx";
+import { barSegments } from "../lib/partition-pick.ts";
 
-const PART_COLOR: Record<string, string> = { materialized: "var(--ok)", stale: "var(--stale)", failed: "var(--err)", in_progress: "var(--run)", missing: "var(--surface-3)" };
 
 export function AssetDetailPage({ assetKey }: { assetKey: string }) {
   const [t0] = useState(() => performance.now());
@@ -77,7 +78,7 @@ export function AssetDetailPage({ assetKey }: { assetKey: string }) {
           <DangerZone assetKey={a.key} />
         </div>
       </div>
-      {launch ? <LaunchDialog assetKeys={[a.key]} partitioned={Boolean(a.partitions)} onClose={() => setLaunch(false)} /> : null}
+      {launch ? <LaunchDialog assetKeys={[a.key]} partitionAsset={a.partitions ? a.key : undefined} onClose={() => setLaunch(false)} /> : null}
     </div>
   );
 }
@@ -178,9 +179,13 @@ function Partitions({ assetKey }: { assetKey: string }) {
       <div className="stack">
         <div className="muted small">{p.description}</div>
         <div className="pbar" role="img" aria-label="Partition status">
-          {p.ranges.map((r, i) => (
-            <div key={i} style={{ flexGrow: r.count, background: PART_COLOR[r.status] }} title={`${r.start}${r.count > 1 ? ` … ${r.end}` : ""}: ${r.status} (${r.count})`} />
-          ))}
+          {p.ranges.length <= 300
+            ? p.ranges.map((r, i) => (
+                <div key={i} style={{ flexGrow: r.count, background: PART_COLOR[r.status] }} title={`${r.start}${r.count > 1 ? ` … ${r.end}` : ""}: ${r.status} (${r.count})`} />
+              ))
+            : barSegments(p.ranges).map((s) => (
+                <div key={s.from} style={{ flexGrow: s.to - s.from + 1, background: PART_COLOR[s.status] }} title={`partitions ${s.from + 1}–${s.to + 1}: ${s.status === "materialized" ? "all materialized" : `some ${s.status.replace("_", " ")}`}`} />
+              ))}
         </div>
         <div className="row small">
           {Object.entries(p.counts).filter(([, n]) => n > 0).map(([s, n]) => (

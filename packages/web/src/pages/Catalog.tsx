@@ -22,7 +22,7 @@ export function CatalogPage() {
   const tag = search.get("tag") ?? undefined;
   const status = (search.get("status") as AssetHealth | null) ?? undefined;
   const [cursor, setCursor] = useState(0);
-  const [launch, setLaunch] = useState<string[] | null>(null);
+  const [launch, setLaunch] = useState<{ keys: string[]; partitionAsset: string | undefined } | null>(null);
 
   const q = useQuery({
     queryKey: ["assets", select],
@@ -61,14 +61,14 @@ export function CatalogPage() {
           {rows.length.toLocaleString()} of {(q.data?.total ?? 0).toLocaleString()}
         </span>
         <span className="spacer" />
-        <button className="btn primary" disabled={rows.length === 0} onClick={() => setLaunch(rows.map((r) => r.a.key))} data-testid="materialize-shown">
+        <button className="btn primary" disabled={rows.length === 0} onClick={() => setLaunch({ keys: rows.map((r) => r.a.key), partitionAsset: rows.find((r) => r.a.partitions)?.a.key })} data-testid="materialize-shown">
           Materialize {filtersOn ? `${rows.length} shown` : "all"}…
         </button>
       </div>
       <div className="toolbar">
         <input
           className="input grow"
-          style={{ maxWidth: 320 }}
+          style={{ maxWidth: 320, minWidth: 200 }}
           value={text}
           onChange={(e) => {
             setText(e.target.value);
@@ -176,6 +176,11 @@ export function CatalogPage() {
                   </span>
                   <span className="cell muted small" title={a.lastMaterialization ? new Date(a.lastMaterialization.timestamp).toISOString() : "never"}>
                     {timeAgo(a.lastMaterialization?.timestamp)}
+                    {a.freshness === "fail" || a.freshness === "warn" ? (
+                      <span className={`fresh-flag s-${a.freshness === "fail" ? "err" : "warn"}`} title="Freshness policy (see the asset page)" data-testid="freshness-flag">
+                        {a.freshness === "fail" ? " · late" : " · due soon"}
+                      </span>
+                    ) : null}
                   </span>
                   <span className="cell small">
                     {a.checks.length ? (
@@ -191,7 +196,7 @@ export function CatalogPage() {
           />
         )}
       </div>
-      {launch ? <LaunchDialog assetKeys={launch} onClose={() => setLaunch(null)} /> : null}
+      {launch ? <LaunchDialog assetKeys={launch.keys} partitionAsset={launch.partitionAsset} onClose={() => setLaunch(null)} /> : null}
     </div>
   );
 }

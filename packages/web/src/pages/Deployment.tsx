@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { enc, getJson, postJson, type DaemonResponse, type LocationsResponse } from "../lib/api.ts";
 import { duration, timeAgo } from "../lib/format.ts";
 import { Badge, Card, ErrorBanner, Loading } from "../components/ui.tsx";
+import { PoolsPanel } from "../components/PoolsPanel.tsx";
 
 /** The daemon's loops from their heartbeats (`daemon/heartbeat/<loop>`, as `strata status` shows them). */
 export function Heartbeats({ daemon, compact = false }: { daemon: DaemonResponse; compact?: boolean }) {
@@ -49,7 +50,7 @@ export function DeploymentPage() {
       <div className="page-head"><h1>Deployment</h1></div>
       <ErrorBanner error={locs.error ?? reload.error} />
       {!locs.data ? <Loading /> : locs.data.locations.map((l) => (
-        <Card key={l.name} title={<span className="row">{l.name}<Badge tone={l.status === "loaded" ? "ok" : l.status === "error" ? "err" : "run"}>{l.status}</Badge></span>} actions={<button className="btn" onClick={() => reload.mutate(l.name)} disabled={reload.isPending} data-testid="reload">{reload.isPending ? "Reloading…" : "Reload"}</button>}>
+        <Card key={l.name} title={<span className="row">{l.name}<Badge tone={l.status === "loaded" ? "ok" : l.status === "error" ? "err" : "run"}>{l.status}</Badge></span>} actions={<button className="btn" onClick={() => reload.mutate(l.name)} disabled={reload.isPending && reload.variables === l.name} data-testid="reload">{reload.isPending && reload.variables === l.name ? "Reloading…" : "Reload"}</button>}>
           {l.error ? <div className="banner err" style={{ marginBottom: 12 }}><strong>{l.error.message}</strong>{l.error.where ? <div className="mono small">{l.error.where}</div> : null}{l.error.hint ? <div className="small">{l.error.hint}</div> : null}</div> : null}
           <dl className="kv">
             <dt>Root</dt><dd className="mono">{l.root}</dd>
@@ -71,7 +72,7 @@ export function DeploymentPage() {
         </Card>
       ))}
       <Card title="Daemon" bodyClass={daemon.data?.loops.some((l) => l.heartbeat) ? "" : "card-body"}>{daemon.data ? <Heartbeats daemon={daemon.data} /> : <Loading />}</Card>
-      <Card title="Concurrency pools"><p className="muted small" style={{ margin: 0 }}>Not available: the API does not report concurrency pools yet.</p></Card>
+      <PoolsPanel />
     </div>
   );
 }

@@ -1,10 +1,10 @@
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { postJson, type BackfillActionResponse, type LaunchResponse } from "../lib/api.ts";
+import { launchRequest, type PartitionChoice } from "../lib/partition-pick.ts";
 import { navigate, runPath } from "../lib/router.tsx";
-import { Dialog, ErrorBanner, Seg } from "../components/ui.tsx";
-
-type PartMode = "none" | "single" | "range" | "backfill";
+import { Dialog, ErrorBanner } from "../components/ui.tsx";
+import { PartitionPicker, type PickerResult } from "../components/PartitionPicker.tsx";
 
 function parseTags(text: string): { tags?: Record<string, string>; error?: string } {
   const tags: Record<string, string> = {};
@@ -29,41 +29,33 @@ function parseConfig(text: string): { config?: Record<string, unknown>; error?: 
   }
 }
 
-/** The launch dialog: assets, partitions (key, range, or a backfill), tags, run config. */
-export function LaunchDialog({ assetKeys, partitioned = false, onClose }: { assetKeys: string[]; partitioned?: boolean; onClose: () => void }) {
+/**
+ * The launch dialog: assets, partitions (picked against the definition of `partitionAsset`,
+ * the first partitioned asset of the selection), tags and run config. One partition launches a
+ * run; more (a range, all missing, all failed) launch a backfill.
+ */
+export function LaunchDialog({ assetKeys, partitionAsset, onClose }: { assetKeys: string[]; partitionAsset?: string | undefined; onClose: () => void }) {
   const client = useQueryClient();
-  const [mode, setMode] = useState<PartMode>(partitioned ? "single" : "none");
-  const [key, setKey] = useState("");
-  const [start, setStart] = useState("");
-  const [end, setEnd] = useState("");
+  const [picked, setPicked] = useState<PickerResult>({});
+  const onPick = useCallback((r: PickerResult) => setPicked(r), []);
   const [tagText, setTagText] = useState("");
   const [configText, setConfigText] = useState("");
   const tags = parseTags(tagText);
   const config = parseConfig(configText);
-  const partError =
-    mode === "single" && !key.trim() ? "Enter a partition key" : (mode === "range" || mode === "backfill") && (!start.trim() || !end.trim()) ? "Enter the first and last partition keys" : undefined;
-  const invalid = Boolean(tags.error || config.error || partError);
+  const choice: PartitionChoice | undefined = partitionAsset ? picked.choice : undefined;
+  const backfill = choice !== undefined && !(choice.kind === "range" && choice.count === 1);
+  const invalid = Boolean(tags.error || (!backfill && config.error) || (partitionAsset && !choice));
 
   const launch = useMutation({
     mutationFn: async () => {
-      if (mode === "backfill") {
-        const r = await postJson<BackfillActionResponse>("/api/backfills", {
-          selection: assetKeys.join(" "),
-          partitions: { range: `${start.trim()}...${end.trim()}` },
-          ...(tags.tags ? { tags: tags.tags } : {}),
-        });
-        return { backfill: r.backfillId };
-      }
-      const body: Record<string, unknown> = { assetKeys };
-      if (mode === "single") body.partitionKey = key.trim();
-      if (mode === "range") body.partitionRange = `${start.trim()}...${end.trim()}`;
-      if (tags.tags) body.tags = tags.tags;
-      if (config.config) body.config = config.config;
-      const r = await postJson<LaunchResponse>("/api/runs", body);
-      return { run: r.runId };
+      const extra = { ...(tags.tags ? { tags: tags.tags } : {}), ...(config.config && !backfill ? { config: config.config } : {}) };
+      const req = choice ? launchRequest(choice, assetKeys, extra) : { path: "/api/runs" as const, body: { assetKeys, ...extra } };
+      if (req.path === "/api/backfills") return { backfill: (await postJson<BackfillActionResponse>(req.path, req.body)).backfillId };
+      return { run: (await postJson<LaunchResponse>(req.path, req.body)).runId };
     },
     onSuccess: (r) => {
       void client.invalidateQueries({ queryKey: ["runs"] });
+      void client.invalidateQueries({ queryKey: ["backfills"] });
       onClose();
       if ("run" in r && r.run) navigate(runPath(r.run));
       else if ("backfill" in r && r.backfill) navigate(`/backfills/${encodeURIComponent(r.backfill)}`);
@@ -78,7 +70,7 @@ export function LaunchDialog({ assetKeys, partitioned = false, onClose }: { asse
         <>
           <button className="btn" onClick={onClose}>Cancel</button>
           <button className="btn primary" disabled={invalid || launch.isPending} onClick={() => launch.mutate()} data-testid="launch-run">
-            {launch.isPending ? "Launching…" : mode === "backfill" ? "Launch backfill" : "Launch run"}
+            {launch.isPending ? "Launching…" : backfill ? "Launch backfill" : "Launch run"}
           </button>
         </>
       }
@@ -92,38 +84,18 @@ export function LaunchDialog({ assetKeys, partitioned = false, onClose }: { asse
           {assetKeys.length > 60 ? <span className="muted small">and {assetKeys.length - 60} more</span> : null}
         </div>
       </div>
-      <div className="field">
-        Partitions
-        <Seg<PartMode>
-          label="Partitions"
-          value={mode}
-          onChange={setMode}
-          options={[
-            { value: "none", label: partitioned ? "Default" : "Not partitioned" },
-            { value: "single", label: "One key" },
-            { value: "range", label: "Range (one run)" },
-            { value: "backfill", label: "Range (backfill)" },
-          ]}
-        />
-        {mode === "single" ? (
-          <input className={`input${partError ? " invalid" : ""}`} value={key} onChange={(e) => setKey(e.target.value)} placeholder="e.g. 2024-01-31" aria-label="Partition key" />
-        ) : null}
-        {mode === "range" || mode === "backfill" ? (
-          <div className="row">
-            <input className="input grow" value={start} onChange={(e) => setStart(e.target.value)} placeholder="first key, e.g. 2024-01-01" aria-label="First partition" />
-            <span className="muted">…</span>
-            <input className="input grow" value={end} onChange={(e) => setEnd(e.target.value)} placeholder="last key, e.g. 2024-01-31" aria-label="Last partition" />
-          </div>
-        ) : null}
-        {mode === "backfill" ? <span className="muted small">A backfill splits the range into runs and tracks each chunk.</span> : null}
-        {partError && mode !== "none" ? <span className="field-err">{partError}</span> : null}
-      </div>
+      {partitionAsset ? (
+        <div className="field">
+          Partitions{assetKeys.length > 1 ? <span className="muted small">of {partitionAsset} (every partitioned asset in the selection must accept them)</span> : null}
+          <PartitionPicker assetKey={partitionAsset} onChange={onPick} />
+        </div>
+      ) : null}
       <label className="field">
         Tags (one key=value per line)
         <textarea className={`input${tags.error ? " invalid" : ""}`} rows={2} value={tagText} onChange={(e) => setTagText(e.target.value)} placeholder="team=analytics" />
         {tags.error ? <span className="field-err">{tags.error}</span> : null}
       </label>
-      {mode !== "backfill" ? (
+      {!backfill ? (
         <label className="field">
           Run config (JSON)
           <textarea
@@ -137,7 +109,7 @@ export function LaunchDialog({ assetKeys, partitioned = false, onClose }: { asse
           />
           {config.error ? <span className="field-err" data-testid="config-error">{config.error}</span> : <span className="muted small">Optional. Validated by the code location when the run starts.</span>}
         </label>
-      ) : null}
+      ) : <span className="muted small">A backfill runs without run config; launch a single partition to pass config.</span>}
       <ErrorBanner error={launch.error} />
     </Dialog>
   );

@@ -54,7 +54,7 @@ export function OverviewPage() {
                     <td>
                       <Badge tone={c.severity === "ERROR" ? "err" : "warn"}>{c.severity}</Badge>
                     </td>
-                    <td>
+                    <td style={{ overflowWrap: "anywhere" }}>
                       <Link to={assetPath(c.assetKey)}>{c.checkKey}</Link>
                       {c.description ? <div className="muted small">{c.description}</div> : null}
                     </td>
@@ -88,7 +88,7 @@ export function OverviewPage() {
             </table>
           )}
         </Card>
-        <Card title="Stale and failed assets" bodyClass="">
+        <Card title="Stale, failed and late assets" bodyClass="">
           <StaleList />
         </Card>
         <Card title="Code location and daemon" actions={<Link to="/deployment" className="small">Deployment →</Link>}>
@@ -111,15 +111,19 @@ export function OverviewPage() {
 
 function StaleList() {
   const q = useQuery({ queryKey: ["assets", ""], queryFn: ({ signal }) => getJson<AssetsResponse>("/api/assets", signal) });
-  const rows = (q.data?.assets ?? []).filter((a) => a.status === "stale" || a.status === "failed").slice(0, 10);
+  const late = (a: AssetsResponse["assets"][number]) => a.freshness === "fail" || a.freshness === "warn";
+  const rows = (q.data?.assets ?? []).filter((a) => a.status === "stale" || a.status === "failed" || late(a)).slice(0, 10);
   if (!q.data) return <Loading />;
-  if (rows.length === 0) return <Empty title="Everything is up to date" icon="✓">Assets whose upstream changed since they were materialised, or whose last run failed, appear here.</Empty>;
+  if (rows.length === 0) return <Empty title="Everything is up to date" icon="✓">Assets whose upstream changed since they were materialised, whose last run failed, or that are late for their freshness policy appear here.</Empty>;
   return (
     <table className="table">
       <tbody>
         {rows.map((a) => (
           <tr key={a.key}>
-            <td><Badge tone={ASSET_TONE[a.status]}>{ASSET_LABEL[a.status]}</Badge></td>
+            <td>
+              {a.status === "stale" || a.status === "failed" || !late(a) ? <Badge tone={ASSET_TONE[a.status]}>{ASSET_LABEL[a.status]}</Badge> : null}
+              {late(a) ? <Badge tone={a.freshness === "fail" ? "err" : "warn"} title="Freshness policy">{a.freshness === "fail" ? "Late" : "Due soon"}</Badge> : null}
+            </td>
             <td><Link to={assetPath(a.key)}>{a.key}</Link></td>
             <td className="muted small">{timeAgo(a.lastMaterialization?.timestamp)}</td>
           </tr>
