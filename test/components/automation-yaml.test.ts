@@ -114,7 +114,7 @@ describe("automation and freshness in YAML", () => {
       find("defs/bad/defs.yaml:6:28", "Invalid fail_after");
       find("defs/bad/defs.yaml:12:46", "on_cron");
       find("defs/bad/defs.yaml:13:50", "shorter than failAfter");
-      find("defs/bad/defs.yaml:18:16", 'has no parameter "crn"');
+      find("defs/bad/defs.yaml:18:38", 'has no parameter "crn"'); // at the keyword itself
       find("defs/bad/defs.yaml:19:31", "needs lower_bound too");
     } finally {
       bad.cleanup();

@@ -54,6 +54,8 @@ describe("workspace example", () => {
     const automationOf = (k: string) => (byKey.get(k) as unknown as { automation?: { label?: string } }).automation?.label;
     expect(automationOf("analytics/customer_orders")).toBe("eager");
     expect(automationOf("analytics/customer_summary")).toBe("eager");
+    // A composed condition in YAML (and: [preset eager, not any_deps_match execution_failed]).
+    expect(automationOf("analytics/customer_activity")).toBe("eager unless an upstream failed");
     expect((byKey.get("analytics/customer_summary") as unknown as { freshness?: unknown }).freshness).toEqual({ kind: "time_window", failAfterMs: 86_400_000, warnAfterMs: 43_200_000 });
     expect((byKey.get("analytics/customer_orders") as unknown as { freshness?: unknown }).freshness).toBeUndefined();
     expect(byKey.get("analytics/customer_summary")!.deps.map((d) => d.key).sort()).toEqual(["analytics/customer_activity", "analytics/customer_orders"]);

@@ -1,45 +1,43 @@
 /**
  * The YAML forms of automation conditions and freshness policies, shared by `post_processing`
- * and the built-in component types. One data form each; the template helpers
- * (`{{ automation.eager() }}`, `{{ freshness.time_window(fail_after='24h') }}`) produce exactly it.
+ * and the built-in component types. The template helpers (`{{ automation.eager() }}`,
+ * `{{ automation.and(automation.eager(), automation.not(automation.in_progress())) }}`,
+ * `{{ freshness.time_window(fail_after='24h') }}`) produce the data forms.
  *
  * ```yaml
  * automation: { preset: eager }                                   # or on_missing
  * automation: { preset: on_cron, cron: "0 6 * * *", timezone: UTC }
+ * automation: "eager() & ~any_deps_in_progress()"                 # an expression
+ * automation: { and: [{ preset: eager }, { not: { any_deps_match: { in_progress: true } } }] }
  * freshness: { fail_after: 24h, warn_after: 12h }                 # time window
  * freshness: { deadline_cron: "0 9 * * *", lower_bound: 3h, timezone: Europe/Berlin }
  * ```
  */
-import { AutomationCondition, freshnessPolicy, parseDuration, validateCronSchedule, type FreshnessPolicy } from "@strata/core";
+import { freshnessPolicy, parseDuration, StrataError, type AutomationCondition, type FreshnessPolicy } from "@strata/core";
 import { z } from "zod";
+import { readConditionAttribute } from "./automation-condition-attribute.ts";
+import { conditionAttributeJsonSchema } from "./automation-condition-schema.ts";
+import { CONDITION_FUNCTIONS } from "./automation-functions.ts";
 import { helper } from "./template.ts";
 
-const PRESETS = ["eager", "on_cron", "on_missing"] as const;
+/** The YAML value of an `automation` attribute: an expression string or a condition mapping (validated). */
+export type AutomationAttribute = string | Record<string, unknown>;
 
 export const automationAttributeSchema = z
-  .strictObject({
-    preset: z.enum(PRESETS, { error: () => `preset must be one of ${PRESETS.join(", ")}` }).describe("eager | on_cron | on_missing (AutomationCondition presets)"),
-    cron: z.string().optional().describe('on_cron only: five-field cron, e.g. "0 6 * * *"'),
-    timezone: z.string().optional().describe("on_cron only: IANA time zone (default UTC)"),
+  .custom<AutomationAttribute>(() => true)
+  .superRefine((value, ctx) => {
+    const r = readConditionAttribute(value);
+    if (r.ok) return;
+    for (const i of r.issues) {
+      ctx.addIssue({
+        code: "custom",
+        path: i.path,
+        message: i.message,
+        params: { ...(i.hint ? { hint: i.hint } : {}), ...(i.offset !== undefined ? { offset: i.offset } : {}), ...(i.atKey ? { atKey: true } : {}) },
+      });
+    }
   })
-  .describe("When the daemon materialises the asset (an AutomationCondition preset)")
-  .superRefine((a, ctx) => {
-    if (a.preset !== "on_cron") {
-      for (const k of ["cron", "timezone"] as const) {
-        if (a[k] !== undefined) ctx.addIssue({ code: "custom", path: [k], message: `"${k}" applies only to preset on_cron` });
-      }
-      return;
-    }
-    if (a.cron === undefined) {
-      ctx.addIssue({ code: "custom", path: ["cron"], message: 'preset on_cron needs a cron expression, e.g. cron: "0 6 * * *"' });
-      return;
-    }
-    try {
-      validateCronSchedule(a.cron, a.timezone ?? "UTC", "on_cron");
-    } catch (err) {
-      ctx.addIssue({ code: "custom", path: [a.timezone !== undefined && /time ?zone/i.test((err as Error).message) ? "timezone" : "cron"], message: (err as Error).message });
-    }
-  });
+  .meta(conditionAttributeJsonSchema());
 
 const duration = z.union([z.string(), z.number()]).describe('a duration: "30m", "6h", "1d", "1h30m" or milliseconds');
 
@@ -77,14 +75,15 @@ export const freshnessAttributeSchema = z
     }
   });
 
-export type AutomationAttribute = z.output<typeof automationAttributeSchema>;
 export type FreshnessAttribute = z.output<typeof freshnessAttributeSchema>;
 
 /** The core condition of a validated `automation` attribute. */
 export function toAutomationCondition(a: AutomationAttribute): AutomationCondition {
-  if (a.preset === "eager") return AutomationCondition.eager();
-  if (a.preset === "on_missing") return AutomationCondition.onMissing();
-  return AutomationCondition.onCron(a.cron ?? "", a.timezone ?? "UTC");
+  const r = readConditionAttribute(a);
+  if (r.ok) return r.condition;
+  throw new StrataError("COMPONENT_INVALID", `Invalid automation condition: ${r.issues[0]!.message}`, {
+    hint: r.issues[0]!.hint ?? "Run `strata check yaml` to see every problem with its position.",
+  });
 }
 
 /** The core policy of a validated `freshness` attribute. */
@@ -108,14 +107,43 @@ export function automationOptions(a: { automation?: AutomationAttribute | undefi
 
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
 
-/** Template helpers: `automation.eager()`, `automation.on_cron(cron, tz)`, `automation.on_missing()`, `freshness.time_window(...)`, `freshness.cron(...)`. */
+const PRESETS = ["eager", "on_cron", "on_missing"] as const;
+
+/** A single-quoted string literal of the condition expression language. */
+const quote = (s: string) => `'${s.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+
+/**
+ * `automation.<name>(...)` for every condition function (presets, operands, building blocks and
+ * operators; each returns the data form, so helpers compose: `automation.and(automation.eager(),
+ * automation.not(automation.in_progress()))`), `automation.with_label(c, 'name')`, and
+ * `freshness.time_window(...)` / `freshness.cron(...)`.
+ */
 export function automationTemplateHelpers(): { automation: Record<string, unknown>; freshness: Record<string, unknown> } {
-  return {
-    automation: {
-      eager: helper("automation.eager", () => ({ preset: "eager" })),
-      on_missing: helper("automation.on_missing", () => ({ preset: "on_missing" })),
-      on_cron: helper("automation.on_cron", (cron, timezone) => defined({ preset: "on_cron", cron, timezone }), ["cron", "timezone"]),
+  const automation: Record<string, unknown> = {};
+  for (const fn of CONDITION_FUNCTIONS.values()) {
+    const id = `automation.${fn.name}`;
+    if ((PRESETS as readonly string[]).includes(fn.name)) {
+      automation[fn.name] = helper(id, (cron, timezone) => defined({ preset: fn.name, cron, timezone }), fn.params.map((p) => p.name));
+    } else if (fn.params.length === 0) automation[fn.name] = helper(id, () => ({ [fn.name]: true }));
+    else if (fn.variadic) automation[fn.name] = helper(id, (...conds) => ({ [fn.name]: conds }));
+    else if (fn.params.length === 1) automation[fn.name] = helper(id, (c) => ({ [fn.name]: c }));
+    else {
+      const names = fn.params.map((p) => p.name);
+      automation[fn.name] = helper(id, (...args) => ({ [fn.name]: defined(Object.fromEntries(names.map((n, i) => [n, args[i]]))) }), names);
+    }
+  }
+  automation.with_label = helper(
+    "automation.with_label",
+    (c, label) => {
+      if (typeof label !== "string") throw new Error("with_label(condition, label) needs the label as a string");
+      if (typeof c === "string") return `(${c}).with_label(${quote(label)})`;
+      if (typeof c !== "object" || c === null || Array.isArray(c)) throw new Error("with_label(condition, label) needs a condition first");
+      return { ...(c as Record<string, unknown>), label };
     },
+    ["condition", "label"],
+  );
+  return {
+    automation,
     freshness: {
       time_window: helper("freshness.time_window", (fail_after, warn_after) => defined({ fail_after, warn_after }), ["fail_after", "warn_after"]),
       cron: helper("freshness.cron", (deadline_cron, lower_bound, timezone) => defined({ deadline_cron, lower_bound, timezone }), ["deadline_cron", "lower_bound", "timezone"]),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defsDocumentSchema } from "./defs-document.ts";
 import type { JsonSchema } from "./json-schema-check.ts";
+import { embedSchema, hoistDefs } from "./json-schema-defs.ts";
 import type { ComponentTypeInfo } from "./registry.ts";
 
 /**
@@ -10,13 +11,18 @@ import type { ComponentTypeInfo } from "./registry.ts";
  * point files at it with `# yaml-language-server: $schema=<path>/defs.schema.json`.
  */
 export function defsJsonSchema(types: readonly Pick<ComponentTypeInfo, "type" | "description" | "schema">[]): JsonSchema {
-  const envelope = z.toJSONSchema(defsDocumentSchema, { unrepresentable: "any", io: "input", target: "draft-2020-12" }) as JsonSchema;
+  const envelope = hoistDefs(z.toJSONSchema(defsDocumentSchema, { unrepresentable: "any", io: "input", target: "draft-2020-12" }) as JsonSchema);
+  const defs: Record<string, JsonSchema> = { ...(envelope.$defs ?? {}) };
   const props = { ...(envelope.properties ?? {}) };
   props.type = {
     description: "The component type (strata list components)",
     anyOf: [{ enum: types.map((t) => t.type) }, { type: "string" }],
   };
   props.attributes = { description: "Attributes of the component type, validated against its schema", type: "object" };
+  const branches = types.map((t) => ({
+    if: { properties: { type: { const: t.type } }, required: ["type"] },
+    then: { properties: { attributes: { ...embedSchema(t.schema, defs, `attributes:${t.type}`), description: t.description } } },
+  }));
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     $id: "https://strata.dev/schemas/defs.schema.json",
@@ -25,12 +31,7 @@ export function defsJsonSchema(types: readonly Pick<ComponentTypeInfo, "type" | 
     properties: props,
     required: ["type"],
     additionalProperties: false,
-    allOf: types.map((t) => {
-      const { $schema: _drop, ...schema } = t.schema;
-      return {
-        if: { properties: { type: { const: t.type } }, required: ["type"] },
-        then: { properties: { attributes: { ...schema, description: t.description } } },
-      };
-    }),
+    allOf: branches,
+    ...(Object.keys(defs).length ? { $defs: defs } : {}),
   };
 }

@@ -23,3 +23,17 @@ export { parseYamlFile, type SourcePos, type YamlDocument } from "./yaml-source.
 export { formatProblem, problemsError, type Problem } from "./problems.ts";
 export { defsDocumentSchema, DEFS_FILES } from "./defs-document.ts";
 export { workspaceAt, combineWorkspace, planAcrossLocations, WORKSPACE_FILES, type Workspace, type WorkspaceLocation, type LocationLoadResult, type CombinedWorkspace } from "./workspace.ts";
+export {
+  automationAttributeSchema,
+  freshnessAttributeSchema,
+  toAutomationCondition,
+  toFreshnessPolicy,
+  automationOptions,
+  type AutomationAttribute,
+  type FreshnessAttribute,
+} from "./automation-attributes.ts";
+export { parseConditionExpression, ConditionExpressionError } from "./automation-expression.ts";
+export { readConditionAttribute, type ConditionIssue, type ConditionRead } from "./automation-condition-attribute.ts";
+export { CONDITION_FUNCTIONS, type ConditionFunction } from "./automation-functions.ts";
+export { checkJsonSchema, type JsonSchema } from "./json-schema-check.ts";
+export { partitionsAttributeSchema, toPartitionsDefinition } from "./partitions-attribute.ts";

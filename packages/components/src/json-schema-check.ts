@@ -1,3 +1,6 @@
+import { readConditionAttribute } from "./automation-condition-attribute.ts";
+import { CONDITION_SCHEMA_KIND, SCHEMA_TYPE_MARKER } from "./automation-condition-schema.ts";
+import { PARTITIONS_SCHEMA_KIND, partitionsIssues } from "./partitions-attribute.ts";
 import type { AttributeIssue } from "./process-defs-file.ts";
 
 /** The JSON Schema subset that zod's `toJSONSchema` emits for attribute schemas. */
@@ -37,6 +40,12 @@ const typeOf = (v: unknown): string =>
  * `strata check yaml`, which never imports the project's code). Reports every issue with its path.
  */
 export function checkJsonSchema(schema: JsonSchema, value: unknown, root: JsonSchema = schema, path: (string | number)[] = []): AttributeIssue[] {
+  if (schema[SCHEMA_TYPE_MARKER] === CONDITION_SCHEMA_KIND) {
+    // Automation conditions: our own reader gives exact messages and columns.
+    const r = readConditionAttribute(value);
+    return r.ok ? [] : r.issues.map((i) => ({ ...i, path: [...path, ...i.path] }));
+  }
+  if (schema[SCHEMA_TYPE_MARKER] === PARTITIONS_SCHEMA_KIND) return partitionsIssues(value).map((i) => ({ ...i, path: [...path, ...i.path] }));
   if (schema.$ref) {
     const name = /^#\/\$defs\/(.+)$/.exec(schema.$ref)?.[1];
     const target = name ? root.$defs?.[name] : schema.$ref === "#" ? root : undefined;

@@ -24,6 +24,7 @@ import { BUILTIN_COMPONENTS } from "./builtins/index.ts";
 import type { ComponentLoadContext, ComponentType } from "./component.ts";
 import { DEFS_FILES, TEMPLATE_VARS_FILES } from "./defs-document.ts";
 import { currentEnv } from "./environment.ts";
+import { importFailure } from "./import-error.ts";
 import { problemsError, type Problem } from "./problems.ts";
 import { processDefsFile, type ComponentInstance } from "./process-defs-file.ts";
 import { loadRegistry, type ComponentRegistry } from "./registry.ts";
@@ -144,9 +145,7 @@ class DefsLoader {
     try {
       mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     } catch (err) {
-      if (err instanceof StrataError) throw err;
-      const e = err as Error;
-      throw new StrataError("DEFS_IMPORT_FAILED", `Loading ${this.rel(file)} failed: ${e.message?.split("\n")[0]}`, { where: this.rel(file), cause: e });
+      throw importFailure(err, file, this.root);
     }
     if (isDefinitions(mod.default)) {
       this.userDefs.push({ file, defs: mod.default });
@@ -171,7 +170,7 @@ class DefsLoader {
     try {
       mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     } catch (err) {
-      throw new StrataError("DEFS_IMPORT_FAILED", `Loading ${this.rel(file)} failed: ${(err as Error).message?.split("\n")[0]}`, { where: this.rel(file), cause: err });
+      throw importFailure(err, file, this.root);
     }
     const vars: Record<string, unknown> = {};
     const def = mod.default;
@@ -246,7 +245,10 @@ class DefsLoader {
       defs = await component.buildDefs(ctx);
     } catch (err) {
       if (err instanceof StrataError) {
-        throw err.where ? err : new StrataError(err.code, err.message, { where, hint: err.hint, assetKey: err.assetKey, cause: err.cause });
+        if (err.where?.startsWith(rel)) throw err;
+        // Point at the defs.yaml that configured the component; keep the inner position in the message.
+        const inner = err.where && !err.message.includes(err.where) ? ` (at ${err.where})` : "";
+        throw new StrataError(err.code, `${component.type}: ${err.message}${inner}`, { where, hint: err.hint, assetKey: err.assetKey, cause: err.cause ?? err, details: err.details });
       }
       throw new StrataError("COMPONENT_INVALID", `Component ${component.type} failed to build its definitions: ${(err as Error).message}`, {
         where,

@@ -10,6 +10,11 @@ export interface AttributeIssue {
   message: string;
   /** Unknown keys (reported at each key's position). */
   keys?: string[];
+  hint?: string;
+  /** Offset inside the string at `path` (e.g. an automation condition expression). */
+  offset?: number;
+  /** Report at the key of `path` rather than its value. */
+  atKey?: boolean;
 }
 
 /** How to validate the attributes of one component type (zod in-process, or a JSON Schema snapshot). */
@@ -48,6 +53,12 @@ export interface ProcessOptions {
 export function processDefsFile(text: string, o: ProcessOptions): { instances: ComponentInstance[]; problems: Problem[] } {
   const { docs, problems } = parseYamlFile(o.displayFile, text);
   const instances: ComponentInstance[] = [];
+  if (docs.length === 0 && problems.length === 0) {
+    problems.push({
+      ...problemAt({ file: o.displayFile, line: 1, col: 1 }, "COMPONENT_INVALID", "This defs.yaml has no document: the folder defines nothing", "Add `type:` and `attributes:` (strata scaffold defs <type> <folder>), or delete the file: a folder with a defs.yaml is one component, and its sub-folders are not loaded."),
+      severity: "warning",
+    });
+  }
   for (const doc of docs) {
     const before = problems.length;
     const inst = processDocument(doc, o, problems);
@@ -106,8 +117,11 @@ function processDocument(doc: YamlDocument, o: ProcessOptions, problems: Problem
           const hint = closest(k, ["type", "attributes", "requirements", "post_processing", "description", "env", "assets", "target", "group", "tags", "owners", "kinds", "metadata", "automation", "freshness", "preset", "cron", "timezone", "fail_after", "warn_after", "deadline_cron", "lower_bound"]);
           problems.push(problemAt(doc.keyPos([...path, k]), "COMPONENT_INVALID", `Unknown key "${k}"${path.length ? ` in ${formatPath(path)}` : ""}`, hint ? `Did you mean "${hint}"?` : undefined));
         }
+      } else if (path.length === 1 && path[0] === "type" && (raw as { type?: unknown }).type === undefined) {
+        problems.push(problemAt(doc.pos([]), "COMPONENT_INVALID", 'Missing "type:" (the component type of this document)', "Add e.g. `type: strata.command`; `strata list components` shows the registered types."));
       } else {
-        problems.push(problemAt(doc.pos(path), "COMPONENT_INVALID", `${formatPath(path) || "document"}: ${issue.message}`));
+        const details = issue.code === "custom" ? issueDetails(issue.params) : {};
+        problems.push(problemAt(issuePos(doc, path, details), "COMPONENT_INVALID", `${formatPath(path) || "document"}: ${issue.message}`, details.hint));
       }
     }
     return undefined;
@@ -150,7 +164,7 @@ function processDocument(doc: YamlDocument, o: ProcessOptions, problems: Problem
           : undefined;
         const last = path[path.length - 1];
         const message = envHint ?? (v === undefined && typeof last === "string" ? `missing required attribute "${last}" (${issue.message.replace(/^Invalid input: /, "")})` : issue.message);
-        problems.push(problemAt(doc.pos(path), "COMPONENT_INVALID", `${formatPath(path)}: ${message}`, envHint ? `Set ${(v as { name: string }).name}, or give a default.` : undefined));
+        problems.push(problemAt(issuePos(doc, path, issue), "COMPONENT_INVALID", `${formatPath(path)}: ${message}`, envHint ? `Set ${(v as { name: string }).name}, or give a default.` : issue.hint));
       }
     }
     if (reported > 0) return undefined;
@@ -159,14 +173,48 @@ function processDocument(doc: YamlDocument, o: ProcessOptions, problems: Problem
   return { file: doc.file, doc, envelope, attributes: result.value };
 }
 
-/** Position of the `{{` at `offset` of a scalar: counts the `{{` before it and finds the same one in the source text. */
+/** Position details a custom issue carries in `params` (see automationAttributeSchema). */
+export function issueDetails(params: Record<string, unknown> | undefined): Pick<AttributeIssue, "hint" | "offset" | "atKey"> {
+  if (!params) return {};
+  return {
+    ...(typeof params.hint === "string" ? { hint: params.hint } : {}),
+    ...(typeof params.offset === "number" ? { offset: params.offset } : {}),
+    ...(params.atKey === true ? { atKey: true } : {}),
+  };
+}
+
+/** Where an issue points: the key (unknown keys), a column inside a string (expression errors) or the value. */
+function issuePos(doc: YamlDocument, path: YamlPath, at: { offset?: number; atKey?: boolean }): SourcePos {
+  if (at.atKey) return doc.keyPos(path);
+  if (at.offset === undefined) return doc.pos(path);
+  const s = doc.strings().find((x) => x.path.length === path.length && startsWith(x.path, path));
+  if (!s || hasTemplate(s.value) || s.source === undefined) return doc.pos(path);
+  return positionInScalar(s.value, s.source, s.pos, at.offset);
+}
+
+/**
+ * The file position of character `offset` of a string scalar's value, found by walking its
+ * source text (quotes, escapes, block-scalar headers and indentation are skipped).
+ */
+function positionInScalar(value: string, source: string, start: SourcePos, offset: number): SourcePos {
+  let j = /^[|>]/.test(source) ? source.indexOf("\n") + 1 : /^["']/.test(source) ? 1 : 0;
+  if (j <= 0 && /^[|>]/.test(source)) return start;
+  for (let i = 0; i < Math.min(offset, value.length); i++) {
+    while (j < source.length && source[j] !== value[i]) j++;
+    j++;
+  }
+  while (j < source.length && offset < value.length && source[j] !== value[offset]) j++;
+  j = Math.min(j, source.length);
+  const before = source.slice(0, j);
+  const newlines = before.split("\n").length - 1;
+  return newlines === 0 ? { ...start, col: start.col + j } : { ...start, line: start.line + newlines, col: j - before.lastIndexOf("\n") };
+}
+
+/** Position of the template tag (`{{` or `{%`) of the expression at `offset` of a scalar, found in its source text. */
 function templatePos(s: { value: string; pos: SourcePos; source: string | undefined }, offset: number): SourcePos {
-  const nth = s.value.slice(0, Math.max(0, offset - 1)).split("{{").length - 2;
-  const src = s.source ?? "";
-  let idx = -1;
-  for (let i = 0; i <= Math.max(0, nth); i++) idx = src.indexOf("{{", idx + 1);
-  if (idx < 0 || src.slice(0, idx).includes("\n")) return s.pos;
-  return { ...s.pos, col: s.pos.col + idx };
+  let at = Math.min(offset, s.value.length);
+  while (at > 0 && s.value[at - 1] === "{") at--;
+  return s.source === undefined ? s.pos : positionInScalar(s.value, s.source, s.pos, at);
 }
 
 const startsWith = (path: YamlPath, prefix: YamlPath) => prefix.every((p, i) => path[i] === p);

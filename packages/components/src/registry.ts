@@ -1,11 +1,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { StrataError } from "@strata/core";
 import { z } from "zod";
 import { isComponentType, type ComponentType } from "./component.ts";
 import type { JsonSchema } from "./json-schema-check.ts";
-import type { AttributeIssue, TypeLookup, TypeValidator } from "./process-defs-file.ts";
+import { importFailure } from "./import-error.ts";
+import { hoistDefs } from "./json-schema-defs.ts";
+import { issueDetails, type AttributeIssue, type TypeLookup, type TypeValidator } from "./process-defs-file.ts";
 
 /** A registered type and where it came from. */
 export interface RegisteredType {
@@ -30,7 +32,7 @@ export interface ComponentTypeInfo {
 
 /** The JSON Schema of a type's attributes (what YAML authors write: defaults optional). */
 export function attributesJsonSchema(component: ComponentType): JsonSchema {
-  return z.toJSONSchema(component.attributes, { unrepresentable: "any", io: "input", target: "draft-2020-12" }) as JsonSchema;
+  return hoistDefs(z.toJSONSchema(component.attributes, { unrepresentable: "any", io: "input", target: "draft-2020-12" }) as JsonSchema);
 }
 
 /** Validates attributes with the type's zod schema (in a process that loaded the type). */
@@ -46,6 +48,7 @@ export function zodValidator(component: ComponentType): TypeValidator {
           path: i.path.filter((p): p is string | number => typeof p !== "symbol"),
           message: i.message,
           ...(i.code === "unrecognized_keys" ? { keys: i.keys } : {}),
+          ...(i.code === "custom" ? issueDetails(i.params) : {}),
         })),
       };
     },
@@ -195,11 +198,7 @@ export async function importComponentTypes(file: string, root: string): Promise<
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (err) {
-    if (err instanceof StrataError) throw err;
-    throw new StrataError("DEFS_IMPORT_FAILED", `Loading component module ${relative(root, file)} failed: ${(err as Error).message?.split("\n")[0]}`, {
-      where: relative(root, file),
-      cause: err,
-    });
+    throw importFailure(err, file, root, "Loading component module");
   }
   return [...new Set(Object.values(mod).filter(isComponentType))];
 }

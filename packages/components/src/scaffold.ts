@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { CONDITION_SCHEMA_KIND, SCHEMA_TYPE_MARKER } from "./automation-condition-schema.ts";
 import type { JsonSchema } from "./json-schema-check.ts";
 
 /** A placeholder value satisfying `schema` (defaults, first enum value, minimal lists/objects). */
@@ -50,7 +51,8 @@ export function scaffoldDefsYaml(o: { type: string; description: string; schema:
   const lines = [
     ...(o.schemaPath ? [`# yaml-language-server: $schema=${o.schemaPath}`] : []),
     `# ${o.type}: ${o.description}`,
-    "# Templates: {{ env.NAME }}, {{ env('NAME', 'default') }}, {{ secret('NAME') }}, {{ strata_env }}, {{ project_root }}.",
+    "# Templates: {{ env.NAME }}, {{ env('NAME', 'default') }}, {{ secret('NAME') }}, {{ strata_env }}, {{ env_schema('analytics') }},",
+    "#   {{ project_path('data') }}, {{ daily_partitions('2024-01-01') }}, {{ automation.eager() }}, names from ./template_vars.ts.",
     "# Check it without running any code: strata check yaml",
     stringify({ type: o.type, attributes: attrs }, { lineWidth: 0 }).trimEnd(),
   ];
@@ -73,6 +75,8 @@ export function scaffoldDefsYaml(o: { type: string; description: string; schema:
 }
 
 function describe(s: JsonSchema): string {
+  if (s[SCHEMA_TYPE_MARKER] === CONDITION_SCHEMA_KIND) return `condition, e.g. { preset: eager }, "eager() & ~any_deps_in_progress()" or { and: [...] }`;
+  if (s.type === "object" && s.description) return `object (${s.description})`;
   if (s.enum) return s.enum.map((e) => JSON.stringify(e)).join(" | ");
   if (s.anyOf) return s.anyOf.map(describe).join(" | ");
   const t = Array.isArray(s.type) ? s.type.join(" | ") : s.type;

@@ -363,8 +363,8 @@ function member(obj: unknown, name: unknown): unknown {
 
 const TEMPLATE = /\{\{([\s\S]*?)\}\}/g;
 
-/** Whether `text` contains a `{{ ... }}` expression. */
-export const hasTemplate = (text: string): boolean => text.includes("{{");
+/** Whether `text` contains a `{{ ... }}` expression (or a `{% ... %}` block, which is reported). */
+export const hasTemplate = (text: string): boolean => text.includes("{{") || text.includes("{%");
 
 /**
  * Renders `text`. A value that is exactly one `{{ expr }}` becomes the expression's value
@@ -373,6 +373,15 @@ export const hasTemplate = (text: string): boolean => text.includes("{{");
  * env vars included.
  */
 export function renderTemplate(text: string, scope: Readonly<Record<string, unknown>>): unknown {
+  const block = text.indexOf("{%");
+  if (block >= 0) {
+    throw new TemplateError(
+      "TEMPLATE_INVALID",
+      `"{%" blocks (if, for, set) are not part of Strata templates`,
+      block,
+      "Templates have only {{ expressions }}: names, helper calls and filters such as {{ env('X') | default('y') }}. Put logic in a function of the folder's template_vars.ts and call it: {{ my_function(...) }}.",
+    );
+  }
   const whole = /^\s*\{\{([\s\S]*?)\}\}\s*$/.exec(text);
   if (whole && !whole[1]!.includes("}}")) {
     const offset = text.indexOf("{{") + 2;

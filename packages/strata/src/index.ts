@@ -76,6 +76,12 @@ export {
   envSchema,
   envDatabase,
   loadDefsFolder,
+  automationAttributeSchema,
+  freshnessAttributeSchema,
+  toAutomationCondition,
+  toFreshnessPolicy,
+  partitionsAttributeSchema,
+  toPartitionsDefinition,
   type ComponentType,
   type ComponentLoadContext,
 } from "@strata/components";

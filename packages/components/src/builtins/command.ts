@@ -4,6 +4,7 @@ import { asset, defineDefinitions, StrataError } from "@strata/core";
 import { z } from "zod";
 import { automationAttributeSchema, automationOptions, freshnessAttributeSchema } from "../automation-attributes.ts";
 import { defineComponent, envString } from "../component.ts";
+import { partitionsAttributeSchema, toPartitionsDefinition } from "../partitions-attribute.ts";
 
 const attributes = z.strictObject({
   /** Asset key produced by the command. */
@@ -28,6 +29,11 @@ const attributes = z.strictObject({
   automation: automationAttributeSchema.optional(),
   /** Freshness policy: { fail_after: 24h, warn_after: 12h } or {{ freshness.time_window(fail_after='24h') }}. */
   freshness: freshnessAttributeSchema.optional(),
+  /**
+   * Partitions: `{{ daily_partitions('2024-01-01') }}`, `{{ static_partitions(['us', 'eu']) }}`.
+   * The command gets STRATA_PARTITION_KEY (and STRATA_PARTITION_START / _END for time windows).
+   */
+  partitions: partitionsAttributeSchema.optional(),
 });
 
 /**
@@ -39,7 +45,7 @@ export const commandComponent = defineComponent({
   type: "strata.command",
   description: "An asset produced by running an external command (args, env, cwd); stdout lines become logs, a non-zero exit code fails it.",
   attributes,
-  example: { key: "raw/export", command: "node", args: ["export.mjs"] },
+  example: { key: "raw/hello", command: "node", args: ["-e", "console.log('hello from strata.command')"] },
   buildDefs(ctx) {
     const a = ctx.attributes;
     const def = asset(
@@ -51,6 +57,7 @@ export const commandComponent = defineComponent({
         ...(a.owners ? { owners: a.owners } : {}),
         ...(a.tags ? { tags: a.tags } : {}),
         ...automationOptions(a),
+        ...(a.partitions ? { partitions: toPartitionsDefinition(a.partitions) } : {}),
         description: a.description ?? `${a.command} ${a.args.join(" ")}`.trim(),
         metadata: { command: [a.command, ...a.args].join(" ") },
         codeRef: ctx.codeRef(["command"]),
@@ -62,7 +69,7 @@ export const commandComponent = defineComponent({
         const started = Date.now();
         const code = await runCommand(a.command, a.args, {
           cwd: ctx.resolvePath(a.cwd),
-          env: { ...process.env, ...env, STRATA_RUN_ID: actx.runId, STRATA_ASSET_KEY: actx.assetKey },
+          env: { ...process.env, ...env, STRATA_RUN_ID: actx.runId, STRATA_ASSET_KEY: actx.assetKey, ...partitionEnv(actx) },
           shell: a.shell,
           signal: actx.signal,
           timeoutMs: a.timeout_seconds ? a.timeout_seconds * 1000 : undefined,
@@ -81,6 +88,28 @@ export const commandComponent = defineComponent({
     return defineDefinitions({ assets: [def] });
   },
 });
+
+/**
+ * For a partitioned step: STRATA_PARTITION_KEY (one partition) or STRATA_PARTITION_KEY_RANGE_START /
+ * _END (a range run), and STRATA_PARTITION_START / _END (ISO) of the time window.
+ */
+function partitionEnv(actx: {
+  partitionKey: string | undefined;
+  partitionKeyRange: { start: string; end: string } | undefined;
+  partitionTimeWindow: { start: Date; end: Date } | undefined;
+}): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (actx.partitionKey !== undefined) out.STRATA_PARTITION_KEY = actx.partitionKey;
+  else if (actx.partitionKeyRange) {
+    out.STRATA_PARTITION_KEY_RANGE_START = actx.partitionKeyRange.start;
+    out.STRATA_PARTITION_KEY_RANGE_END = actx.partitionKeyRange.end;
+  }
+  if (actx.partitionTimeWindow) {
+    out.STRATA_PARTITION_START = actx.partitionTimeWindow.start.toISOString();
+    out.STRATA_PARTITION_END = actx.partitionTimeWindow.end.toISOString();
+  }
+  return out;
+}
 
 interface RunOptions {
   cwd: string;

@@ -1,4 +1,6 @@
-import { defineDefinitions, type AssetsDefinition } from "@strata/core";
+import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
+import { defineDefinitions, StrataError, type AssetsDefinition } from "@strata/core";
 import { z } from "zod";
 import { defineComponent } from "../component.ts";
 
@@ -38,10 +40,18 @@ export const sqlProjectComponent = defineComponent({
   example: { project_dir: "dbt" },
   async buildDefs(ctx) {
     const a = ctx.attributes;
+    const projectDir = ctx.resolvePath(a.project_dir);
+    if (!existsSync(join(projectDir, "dbt_project.yml"))) {
+      const at = ctx.codeRef(["project_dir"]);
+      throw new StrataError("SQL_PROJECT_INVALID", `project_dir: no dbt_project.yml in ${relative(ctx.projectRoot, projectDir) || "."}`, {
+        where: `${relative(ctx.projectRoot, at.file)}:${at.line}:${at.column}`,
+        hint: "project_dir is relative to the defs.yaml folder: point it at the folder that contains dbt_project.yml.",
+      });
+    }
     const specifier = "@strata/sql";
     const sql = (await import(specifier)) as SqlModule;
     const opts = {
-      projectDir: ctx.resolvePath(a.project_dir),
+      projectDir,
       ...(a.target ? { target: a.target } : {}),
       ...(a.profiles_dir ? { profilesDir: ctx.resolvePath(a.profiles_dir) } : {}),
       ...(a.vars ? { vars: a.vars } : {}),

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import pc from "picocolors";
 import { deserializeError, StrataError, type SerializedError } from "@strata/core";
@@ -68,16 +68,32 @@ export async function schemaDefsCommand(flags: { project?: string }): Promise<nu
   return 0;
 }
 
+/**
+ * The project root scaffolds write into. A folder with a package.json but no `defs/` (nor
+ * strata.config.ts) yet is not a project until the first scaffold creates `defs/`: scaffolding
+ * there starts one.
+ */
+function scaffoldRoot(command: string, project: string | undefined): string {
+  let target: Target;
+  try {
+    target = resolveTarget(project);
+  } catch (err) {
+    const dir = resolve(project ?? process.cwd());
+    if (err instanceof StrataError && err.code === "DEFS_NO_ENTRY" && existsSync(join(dir, "package.json"))) return dir;
+    throw err;
+  }
+  if (target.kind === "workspace") {
+    throw new StrataError("USAGE", `Run \`strata ${command}\` inside one code location of the workspace`, { hint: "cd into the location's folder, or pass --project <folder>." });
+  }
+  return target.project.root;
+}
+
 /** `strata scaffold component <Name>`: a working component type in `components/`. */
 export async function scaffoldComponentCommand(name: string, flags: { project?: string }): Promise<number> {
-  const target = resolveTarget(flags.project);
-  if (target.kind === "workspace") {
-    throw new StrataError("USAGE", "Run `strata scaffold component` inside one code location of the workspace", { hint: "cd into the location's folder, or pass --project <folder>." });
-  }
   if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) {
     throw new StrataError("USAGE", `Invalid component name "${name}"`, { hint: "Use letters, digits, - or _, e.g. ApiExtract." });
   }
-  const root = target.project.root;
+  const root = scaffoldRoot("scaffold component", flags.project);
   const s = scaffoldComponent(name);
   const file = join(root, "components", s.fileName);
   if (existsSync(file)) throw new StrataError("USAGE", `${relative(process.cwd(), file)} already exists`);
@@ -92,11 +108,7 @@ export async function scaffoldComponentCommand(name: string, flags: { project?: 
 
 /** `strata scaffold defs <type> <path>`: a defs.yaml with the type's required attributes filled in. */
 export async function scaffoldDefsCommand(type: string, path: string, flags: { project?: string; force?: boolean }): Promise<number> {
-  const target = resolveTarget(flags.project);
-  if (target.kind === "workspace") {
-    throw new StrataError("USAGE", "Run `strata scaffold defs` inside one code location of the workspace", { hint: "cd into the location's folder, or pass --project <folder>." });
-  }
-  const root = target.project.root;
+  const root = scaffoldRoot("scaffold defs", flags.project);
   const types = await registryInfo(root);
   const info = types.find((t) => t.type === type);
   if (!info) {
@@ -106,8 +118,14 @@ export async function scaffoldDefsCommand(type: string, path: string, flags: { p
       hint: hint ? `Did you mean "${hint}"? (strata list components)` : "See `strata list components`.",
     });
   }
-  const rel = path.replace(/^\.?\/?/, "").replace(/\/defs\.ya?ml$/, "");
-  const folder = resolve(root, rel.startsWith("defs/") || rel === "defs" ? rel : join("defs", rel));
+  const rel = normalize(path.replace(/[\\/]defs\.ya?ml$/, ""));
+  const folder = isAbsolute(rel) ? rel : resolve(root, rel === "defs" || rel.startsWith(`defs${sep}`) ? rel : join("defs", rel));
+  if (!folder.startsWith(join(root, "defs") + sep)) {
+    // defs/defs.yaml would make the whole folder one component; ../x would never be loaded.
+    throw new StrataError("USAGE", `"${path}" is not a folder inside defs/`, {
+      hint: `Give a sub-folder, e.g. strata scaffold defs ${type} ingest/orders (writes defs/ingest/orders/defs.yaml).`,
+    });
+  }
   const file = join(folder, "defs.yaml");
   if (existsSync(file) && !flags.force) throw new StrataError("USAGE", `${relative(process.cwd(), file)} already exists`, { hint: "Pass --force to overwrite it." });
   const schemaFile = join(root, "defs.schema.json");
