@@ -520,3 +520,24 @@ describe("multiAsset", () => {
     expect(thrown(() => multiAsset({ specs: [{ key: "bad key" }] }, noop)).code).toBe("DEFS_INVALID");
   });
 });
+
+describe("unknown options", () => {
+  it("a Dagster option name is refused, naming the Strata one (tsx does not type-check)", () => {
+    const err = (() => {
+      try {
+        asset({ key: "a", automationCondition: {} } as never, () => 1);
+      } catch (e) {
+        return e as StrataError;
+      }
+    })();
+    expect(err).toBeInstanceOf(StrataError);
+    expect(err!.code).toBe("DEFS_INVALID");
+    expect(err!.message).toBe('Unknown asset option "automationCondition"');
+    expect(err!.hint).toBe('Did you mean "automation"?');
+    expect(err!.where).toMatch(/asset\.test\.ts:\d+$/);
+  });
+
+  it("a misspelt option gets the closest one", () => {
+    expect(() => asset({ key: "a", gruop: "x" } as never, () => 1)).toThrow(expect.objectContaining({ hint: 'Did you mean "group"?' }));
+  });
+});

@@ -5,6 +5,7 @@ import { StrataError } from "./errors.ts";
 import { normalizeMetadata, type MetadataInput, type MetadataMap } from "./metadata.ts";
 import type { CheckSeverity, MaterializeResult } from "./materialize-result.ts";
 import type { BackfillPolicy, PartitionMapping, PartitionsDefinition } from "./partitions/index.ts";
+import { closest } from "./suggest.ts";
 import type { AutomationCondition, AutomationConditionSnapshot } from "./automation/condition.ts";
 import type { FreshnessPolicy } from "./automation/freshness.ts";
 import { automationOption, freshnessOption } from "./automation/load.ts";
@@ -181,6 +182,7 @@ export function asset<TIns extends Record<string, AssetDepInput> = Record<string
 ): AssetsDefinition<OutputOf<R>> {
   const codeRef = options.codeRef ?? captureCodeRef();
   const where = codeRef ? `${codeRef.file}:${codeRef.line}` : undefined;
+  rejectUnknownOptions(options, ASSET_OPTIONS, "asset", where);
   const key = resolveKey(options, where);
   const { ins, inputDeps } = resolveIns(options.ins, where);
   const deps: AssetDep[] = [...(options.deps ?? []).map((d) => resolveDep(d, where)), ...inputDeps];
@@ -197,6 +199,49 @@ export function asset<TIns extends Record<string, AssetDepInput> = Record<string
     fn: fn as AssetFn,
     codeRef,
   });
+}
+
+const COMMON_OPTIONS = ["group", "kinds", "tags", "owners", "description", "codeVersion", "metadata", "checks", "partitions", "backfillPolicy", "automation", "freshness"];
+const ASSET_OPTIONS: ReadonlySet<string> = new Set([...COMMON_OPTIONS, "key", "name", "keyPrefix", "deps", "ins", "resources", "retry", "pool", "io", "codeRef"]);
+/** What users of Dagster write, and the Strata option that means it. */
+const DAGSTER_NAMES: Readonly<Record<string, string>> = {
+  automationCondition: "automation",
+  automation_condition: "automation",
+  freshnessPolicy: "freshness",
+  freshness_policy: "freshness",
+  partitionsDef: "partitions",
+  partitions_def: "partitions",
+  computeKind: "kinds",
+  compute_kind: "kinds",
+  requiredResourceKeys: "resources",
+  required_resource_keys: "resources",
+  ioManagerKey: "io",
+  io_manager_key: "io",
+  groupName: "group",
+  group_name: "group",
+  key_prefix: "keyPrefix",
+  retryPolicy: "retry",
+  retry_policy: "retry",
+  backfill_policy: "backfillPolicy",
+  code_version: "codeVersion",
+  checkSpecs: "checks",
+  check_specs: "checks",
+  pool_name: "pool",
+};
+
+/**
+ * A misspelt option (or a Dagster name such as `automationCondition`) would otherwise be
+ * ignored silently at run time, since tsx does not type-check: refuse it, naming the right one.
+ */
+function rejectUnknownOptions(options: object, known: ReadonlySet<string>, what: string, where: string | undefined): void {
+  for (const name of Object.keys(options)) {
+    if (known.has(name)) continue;
+    const meant = DAGSTER_NAMES[name] ?? closest(name, known);
+    throw new StrataError("DEFS_INVALID", `Unknown ${what} option "${name}"`, {
+      where,
+      hint: meant ? `Did you mean "${meant}"?` : `Options: ${[...known].join(", ")}.`,
+    });
+  }
 }
 
 export interface MultiAssetSpecInput extends CommonOptions {
