@@ -216,7 +216,8 @@ async function daemonRssBench(): Promise<void> {
     const location = mid.filter(isLocation).reduce((n, p) => n + p.rssMb, 0);
     const mode = mid.some((p) => isLocation(p) && p.command.includes("/dist/")) ? "dist" : "src (tsx)";
     result.rows.push({
-      ...row("strata daemon idle RSS, all processes (MB, 100 sensors)", sums, 150),
+      ...row("strata daemon idle RSS, all processes (100 sensors)", sums, 150),
+      unit: "MB",
       extra: {
         "idle RSS": `${sum(mid).toFixed(0)} MB`,
         daemon: `${own.toFixed(0)} MB`,

@@ -23,6 +23,8 @@ export interface BenchRow {
   runs: number;
   /** Extra columns (events written, events/s, reference figures...). */
   extra?: Record<string, string | number>;
+  /** What target/median/min/max measure when not milliseconds (e.g. "MB" for memory rows). */
+  unit?: "MB";
 }
 
 export interface BenchResult {
@@ -95,6 +97,8 @@ export function row(name: string, times: readonly number[], targetMs?: number, e
 }
 
 export const fmtMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`);
+/** A row's value in its unit: milliseconds by default, megabytes for memory rows. */
+export const fmtValue = (r: Pick<BenchRow, "unit">, v: number): string => (r.unit === "MB" ? `${v.toFixed(0)} MB` : fmtMs(v));
 export const fmtInt = (n: number): string => Math.round(n).toLocaleString("en-US");
 
 export function verdict(r: BenchRow): string {
@@ -114,10 +118,10 @@ export function formatResult(result: BenchResult): string {
   const header = ["case", "target", "median", "min", "max", "runs", ...extraCols, "result"];
   const rows = result.rows.map((r) => [
     r.name,
-    r.targetMs === undefined ? "-" : `≤ ${fmtMs(r.targetMs)}`,
-    fmtMs(r.medianMs),
-    fmtMs(r.minMs),
-    fmtMs(r.maxMs),
+    r.targetMs === undefined ? "-" : `≤ ${fmtValue(r, r.targetMs)}`,
+    fmtValue(r, r.medianMs),
+    fmtValue(r, r.minMs),
+    fmtValue(r, r.maxMs),
     String(r.runs),
     ...extraCols.map((c) => {
       const v = r.extra?.[c];

@@ -44,7 +44,7 @@ for (const name of names) {
 }
 
 // Summary: every row with a target, from the JSON files just written.
-const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const fmt = (ms, unit) => (unit === "MB" ? `${ms.toFixed(0)} MB` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const rows = [];
 for (const name of names) {
   const file = join(BENCH_DIR, "results", `${name}.json`);
@@ -52,7 +52,7 @@ for (const name of names) {
   const result = JSON.parse(readFileSync(file, "utf8"));
   for (const r of result.rows) {
     if (r.targetMs === undefined) continue;
-    rows.push([`${name}: ${r.name}`, `≤ ${fmt(r.targetMs)}`, fmt(r.medianMs), r.medianMs <= r.targetMs ? "PASS" : "MISS"]);
+    rows.push([`${name}: ${r.name}`, `≤ ${fmt(r.targetMs, r.unit)}`, fmt(r.medianMs, r.unit), r.medianMs <= r.targetMs ? "PASS" : "MISS"]);
   }
 }
 if (rows.length > 0) {
