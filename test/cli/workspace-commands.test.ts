@@ -101,7 +101,7 @@ describe("commands at a workspace root", { timeout: 120_000 }, () => {
     expect(r.stdout).toContain("mart/daily");
   });
 
-  it("backfills run in the location that defines the assets; list/show/cancel read the shared instance", async () => {
+  it("backfills run each run in its assets' location, also across locations; list/show/resume at the root", async () => {
     const created = await p.run(["backfill", "create", "--select", "raw/shards", "--partitions", "eu,us"]);
     expect(created.code, created.output).toBe(0);
     expect(created.stdout).toContain("2 runs over 2 asset-partitions");
@@ -122,9 +122,16 @@ describe("commands at a workspace root", { timeout: 120_000 }, () => {
     expect(status.code, status.output).toBe(0);
     expect(status.stdout).toMatch(/3 partitions: 2 materialized/);
 
+    // Assets of both locations: each run executes in its own assets' location, upstream first.
     const spanning = await p.run(["backfill", "create", "--select", "raw/shards or mart/regions", "--all"]);
-    expect(spanning.code).not.toBe(0);
-    expect(spanning.stderr).toMatch(/BACKFILL_INVALID.*2 code locations: ingestion \(raw\/shards\); analytics \(mart\/regions\)/);
-    expect((await p.run(["backfill", "list", "--json"])).stdout.match(/"backfillId"/g)).toHaveLength(1);
+    expect(spanning.code, spanning.output).toBe(0);
+    expect(spanning.stdout).toContain("6 runs over 6 asset-partitions");
+    expect(spanning.stdout).toMatch(/^COMPLETED /m);
+    const spanId = /Backfill (bf-\S+):/.exec(spanning.stdout)![1]!;
+    const runs = JSON.parse((await p.run(["runs", "--json", "--limit", "100", "--tag", `strata/backfill=${spanId}`])).stdout) as { location: string; assetKeys: string[]; status: string }[];
+    expect(runs).toHaveLength(6);
+    expect(runs.every((r) => r.status === "SUCCESS")).toBe(true);
+    expect(runs.filter((r) => r.location === "ingestion").map((r) => r.assetKeys)).toEqual([["raw/shards"], ["raw/shards"], ["raw/shards"]]);
+    expect(runs.filter((r) => r.location === "analytics").map((r) => r.assetKeys)).toEqual([["mart/regions"], ["mart/regions"], ["mart/regions"]]);
   });
 });

@@ -90,12 +90,13 @@ export function planBackfill(graph: AssetGraph, req: BackfillRequest, ctx: Parti
     });
   }
 
-  // Group assets sharing definition and policy; chunk each group's keys per policy.
+  // Group assets sharing definition, policy and code location (a run executes in one location
+  // of a workspace); chunk each group's keys per policy.
   const groups = new Map<string, string[]>();
   for (const key of order) {
     if (!targets.has(key)) continue;
     const node = graph.get(key);
-    const id = JSON.stringify([node.partitions, node.backfillPolicy ?? DEFAULT_BACKFILL_POLICY]);
+    const id = JSON.stringify([node.partitions, node.backfillPolicy ?? DEFAULT_BACKFILL_POLICY, node.location ?? ""]);
     (groups.get(id) ?? groups.set(id, []).get(id)!).push(key);
   }
   const chunks: BackfillChunkPlan[] = [];
@@ -123,11 +124,17 @@ export function planBackfill(graph: AssetGraph, req: BackfillRequest, ctx: Parti
       for (const a of members) for (const k of run.keys) chunkOf.set(`${a}\u0000${k}`, chunk.chunkId);
     }
   }
-  const plainSelected = unpartitioned.filter((k) => selected.has(k));
-  if (plainSelected.length > 0) {
-    const chunk: BackfillChunkPlan = { chunkId: chunks.length, assetKeys: plainSelected, partitionKeys: [], dependsOn: [], needs: [] };
+  // Unpartitioned selected assets: one run per code location.
+  const plainByLocation = new Map<string, string[]>();
+  for (const k of unpartitioned) {
+    if (!selected.has(k)) continue;
+    const loc = graph.get(k).location ?? "";
+    (plainByLocation.get(loc) ?? plainByLocation.set(loc, []).get(loc)!).push(k);
+  }
+  for (const plain of plainByLocation.values()) {
+    const chunk: BackfillChunkPlan = { chunkId: chunks.length, assetKeys: plain, partitionKeys: [], dependsOn: [], needs: [] };
     chunks.push(chunk);
-    for (const a of plainSelected) chunkOf.set(`${a}\u0000`, chunk.chunkId);
+    for (const a of plain) chunkOf.set(`${a}\u0000`, chunk.chunkId);
   }
 
   // Dependencies: a chunk waits for the chunks holding its assets' upstream partitions.

@@ -122,6 +122,37 @@ describe("a workspace behind the API", () => {
     expect(new Set(log.map((l) => l.split(":")[1])).size).toBe(2);
   }, 90_000);
 
+  it("backfills partitions of assets in two locations: each run in its assets' location, upstream first", async () => {
+    const shards = `import { staticPartitions } from "strata";
+export const shards = asset({ key: "raw/shards", partitions: staticPartitions(["eu", "us"]) }, () => 1);
+export default defineDefinitions({ assets: [raw, shards] });`;
+    const regions = `import { staticPartitions } from "strata";
+export const regions = asset({ key: "mart/regions", deps: ["raw/shards"], partitions: staticPartitions(["eu", "us"]) }, () => 1);
+export default defineDefinitions({ assets: [mart, regions] });`;
+    write("ingestion/strata.config.ts", INGESTION.replace("export default defineDefinitions({ assets: [raw] });", shards));
+    write("analytics/strata.config.ts", ANALYTICS.replace("export default defineDefinitions({ assets: [mart] });", regions));
+    try {
+      for (const name of ["ingestion", "analytics"]) expect((await request<LocationView>("POST", `/api/locations/${name}/reload`)).body.status).toBe("loaded");
+      const r = await request<{ backfillId: string; runs: number }>("POST", "/api/backfills", { selection: "raw/shards or mart/regions", partitions: { all: true } });
+      expect(r.status, JSON.stringify(r.body)).toBe(202);
+      expect(r.body.runs).toBe(4);
+      await waitFor(async () => (await storage.getBackfill(r.body.backfillId))?.status === "COMPLETED", 60_000);
+      const runs = await storage.listRuns({ tags: { "strata/backfill": r.body.backfillId } });
+      const of = (key: string) => runs.filter((x) => x.assetKeys.join() === key);
+      expect(of("raw/shards").map((x) => [x.location, x.status])).toEqual([["ingestion", "SUCCESS"], ["ingestion", "SUCCESS"]]);
+      expect(of("mart/regions").map((x) => [x.location, x.status])).toEqual([["analytics", "SUCCESS"], ["analytics", "SUCCESS"]]);
+      for (const p of ["eu", "us"]) {
+        const [up] = of("raw/shards").filter((x) => x.partitionKey === p);
+        const [down] = of("mart/regions").filter((x) => x.partitionKey === p);
+        expect(down!.startedAt!).toBeGreaterThanOrEqual(up!.endedAt!);
+      }
+    } finally {
+      write("ingestion/strata.config.ts", INGESTION);
+      write("analytics/strata.config.ts", ANALYTICS);
+      for (const name of ["ingestion", "analytics"]) await request<LocationView>("POST", `/api/locations/${name}/reload`);
+    }
+  }, 120_000);
+
   it("cancels the downstream location's run, with the reason, when the upstream location's run fails", async () => {
     write("fail-ingestion", "");
     try {

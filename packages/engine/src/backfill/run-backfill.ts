@@ -160,7 +160,8 @@ export function chunkRun(graph: AssetGraph, backfill: BackfillRecord, c: Backfil
       ...(single !== undefined ? { "strata/partition": single } : {}),
       ...(range ? { "strata/partition_range_start": range.start, "strata/partition_range_end": range.end } : {}),
     },
-    location: backfill.location,
+    // In a workspace each chunk's assets belong to one location (the planner splits them).
+    location: (plan.assetKeys.length > 0 ? graph.get(plan.assetKeys[0]!).location : undefined) ?? backfill.location,
     ...(single !== undefined ? { partitionKey: single } : {}),
     createdAt: now,
     updatedAt: now,

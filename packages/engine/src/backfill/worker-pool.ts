@@ -19,6 +19,8 @@ export class WorkerPool {
     private readonly instanceDir: string,
     private readonly size: number,
     private readonly onOutput?: (text: string) => void,
+    /** The workers' environment (a workspace location's own `.env` merged in); default this process's. */
+    private readonly env?: NodeJS.ProcessEnv,
   ) {}
 
   /** Executes a stored run on a free worker; resolves with its final status. */
@@ -45,6 +47,7 @@ export class WorkerPool {
           instanceDir: this.instanceDir,
           detached: true,
           ...(this.onOutput ? { onOutput: this.onOutput } : {}),
+          ...(this.env ? { env: this.env } : {}),
         });
         if (this.closed) {
           // Closed while this worker was starting (e.g. the backfill was canceled): a worker

@@ -118,7 +118,7 @@ export function openLocations(target: Target, options: Omit<LocationManagerOptio
 }
 
 /** A location's processes' environment: its folder's `.env` under the current environment (which wins). */
-function locationEnv(root: string): NodeJS.ProcessEnv {
+export function locationEnv(root: string): NodeJS.ProcessEnv {
   const envFile = join(root, ".env");
   return { ...(existsSync(envFile) ? parseEnv(readFileSync(envFile, "utf8")) : {}), ...process.env };
 }
@@ -210,12 +210,11 @@ export function reportLocationError(name: string, error: unknown): void {
 }
 
 /**
- * The code location a command that runs user code works in. In a project: the project. At a
- * workspace root: the one location that defines every asset `select` picks (a run executes in
- * one location's process); assets spanning locations are refused, naming them, before
- * anything is stored.
+ * The code location a re-execution runs in. In a project: the project. At a workspace root:
+ * the one location that defines every asset `select` picks (a run executes in one location's
+ * process); assets spanning locations are refused, naming them, before anything is stored.
  */
-export async function projectOwning(dir: string | undefined, select: (graph: AssetGraph) => Set<string>, what: "backfill" | "run"): Promise<ProjectConfig> {
+export async function projectOwning(dir: string | undefined, select: (graph: AssetGraph) => Set<string>): Promise<ProjectConfig> {
   const target = resolveTarget(dir);
   if (target.kind === "project") return target.project;
   const defs = await loadDefinitions(dir);
@@ -223,17 +222,16 @@ export async function projectOwning(dir: string | undefined, select: (graph: Ass
   const graph = AssetGraph.fromSnapshot(defs.snapshot);
   const byLocation = new Map<string, string[]>();
   for (const k of select(graph)) {
-    const loc = graph.get(k)?.location ?? "?";
+    const loc = graph.get(k).location ?? "?";
     byLocation.set(loc, [...(byLocation.get(loc) ?? []), k]);
   }
-  const code = what === "backfill" ? "BACKFILL_INVALID" : "PLAN_INVALID";
   if (byLocation.size > 1) {
     const parts = [...byLocation].map(([loc, ks]) => `${loc} (${ks.slice(0, 3).join(", ")}${ks.length > 3 ? ", …" : ""})`);
-    throw new StrataError(code, `The ${what}'s assets are defined in ${byLocation.size} code locations: ${parts.join("; ")}`, {
-      hint: `A ${what} runs in one code location: select one location's assets at a time (e.g. --select 'tag:…'), upstream location first.`,
+    throw new StrataError("PLAN_INVALID", `The run's assets are defined in ${byLocation.size} code locations: ${parts.join("; ")}`, {
+      hint: "A run executes in one code location: materialize each location's assets on its own, upstream location first.",
     });
   }
   const loc = target.workspace.locations.find((l) => byLocation.has(l.name));
-  if (!loc) throw new StrataError(code, `No loaded code location defines the ${what}'s assets`, { hint: "Run `strata check defs` to see which locations fail to load." });
+  if (!loc) throw new StrataError("PLAN_INVALID", "No loaded code location defines the run's assets", { hint: "Run `strata check defs` to see which locations fail to load." });
   return resolveProject(loc.root);
 }

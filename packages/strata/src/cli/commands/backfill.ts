@@ -1,5 +1,5 @@
 import pc from "picocolors";
-import { AssetGraph, StrataError, parseKeyRange, selectAssets, summarizeKeys, formatKeyRange } from "@strata/core";
+import { AssetGraph, StrataError, parseKeyRange, summarizeKeys, formatKeyRange, type RunStatus } from "@strata/core";
 import {
   WorkerPool,
   cancelBackfill,
@@ -10,10 +10,9 @@ import {
   type BackfillOutcome,
   type BackfillState,
   type Instance,
-  type ProjectConfig,
 } from "@strata/engine";
 import type { BackfillChunkStatus, BackfillRecord } from "@strata/storage";
-import { loadLocation, openProjectInstance, openTargetInstance, projectOwning } from "../project-context.ts";
+import { loadDefinitions, locationEnv, openTargetInstance, resolveProject, resolveTarget, type Target } from "../project-context.ts";
 import { EXIT, formatTime, parseTags, table } from "../output.ts";
 
 const STATUS_COLOR: Record<string, (s: string) => string> = {
@@ -38,12 +37,12 @@ export async function backfillCreateCommand(o: Record<string, unknown>): Promise
     });
   }
   const maxConcurrentRuns = Number(flags.maxRuns ?? 4);
-  const project = await projectOwning(flags.project, (graph) => selectAssets(flags.select, graph), "backfill");
-  const instance = await openProjectInstance(project);
+  const instance = await openTargetInstance(flags.project);
   try {
-    const location = await loadLocation(project);
-    location.close();
-    const graph = AssetGraph.fromSnapshot(location.snapshot);
+    // At a workspace root: every location's assets; each run executes in its assets' location.
+    const defs = await loadDefinitions(flags.project);
+    defs.close();
+    const graph = AssetGraph.fromSnapshot(defs.snapshot);
     // Several comma-separated ranges are allowed ("A...B,C...D"); they must not overlap.
     const ranges = flags.partitionRange?.split(",").map((r) => parseKeyRange(r));
     const partitions = ranges
@@ -66,7 +65,7 @@ export async function backfillCreateCommand(o: Record<string, unknown>): Promise
     process.stdout.write(
       `${pc.bold("Backfill")} ${backfill.backfillId}: ${chunks.length} run${chunks.length === 1 ? "" : "s"} over ${assetPartitions} asset-partitions, at most ${backfill.maxConcurrentRuns} at once ${pc.dim(`(planned in ${Math.round(performance.now() - started)} ms)`)}\n`,
     );
-    return await runInForeground(instance, project, graph, backfill);
+    return await runInForeground(instance, flags.project, graph, backfill);
   } finally {
     await instance.close();
   }
@@ -74,29 +73,25 @@ export async function backfillCreateCommand(o: Record<string, unknown>): Promise
 
 /** `strata backfill resume <id>`. */
 export async function backfillResumeCommand(id: string, flags: { project?: string }): Promise<number> {
-  let instance = await openTargetInstance(flags.project);
+  const instance = await openTargetInstance(flags.project);
   try {
-    let backfill = await mustGet(instance, id);
-    const project = await projectOwning(flags.project, () => new Set(backfill.assetKeys), "backfill");
-    await instance.close();
-    instance = await openProjectInstance(project);
-    backfill = await mustGet(instance, id);
+    const backfill = await mustGet(instance, id);
     if (["COMPLETED", "CANCELED", "CANCELING"].includes(backfill.status)) {
       throw new StrataError("USAGE", `Backfill ${id} is ${backfill.status}; there is nothing to resume`, {
         hint: "Start a new one for what is left: strata backfill create --select ... --missing",
       });
     }
-    const location = await loadLocation(project);
-    location.close();
+    const defs = await loadDefinitions(flags.project);
+    defs.close();
     process.stdout.write(`${pc.bold("Resuming")} ${id}\n`);
-    return await runInForeground(instance, project, AssetGraph.fromSnapshot(location.snapshot), backfill);
+    return await runInForeground(instance, flags.project, AssetGraph.fromSnapshot(defs.snapshot), backfill);
   } finally {
     await instance.close();
   }
 }
 
-async function runInForeground(instance: Instance, project: ProjectConfig, graph: AssetGraph, backfill: BackfillRecord): Promise<number> {
-  const pool = new WorkerPool(project, instance.dir, backfill.maxConcurrentRuns, (t) => process.stderr.write(t));
+async function runInForeground(instance: Instance, dir: string | undefined, graph: AssetGraph, backfill: BackfillRecord): Promise<number> {
+  const pool = new LocationPools(instance, resolveTarget(dir), backfill.maxConcurrentRuns, (t) => process.stderr.write(t));
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -255,3 +250,45 @@ function describeSelection(p: Record<string, unknown>): string {
   return parts.join(" ");
 }
 
+
+/**
+ * Worker pools for a backfill's runs: the project's, or in a workspace one per code location,
+ * each run executing in its own location's processes (the planner never mixes locations in a
+ * run). Pools start on first use.
+ */
+class LocationPools {
+  readonly #pools = new Map<string, WorkerPool>();
+
+  constructor(
+    private readonly instance: Instance,
+    private readonly target: Target,
+    private readonly size: number,
+    private readonly onOutput: (t: string) => void,
+  ) {}
+
+  async run(runId: string): Promise<RunStatus> {
+    return this.#poolFor((await this.instance.storage.getRun(runId))?.location).run(runId);
+  }
+
+  #poolFor(location: string | undefined): WorkerPool {
+    const t = this.target;
+    if (t.kind === "project") return this.#pool("", () => new WorkerPool(t.project, this.instance.dir, this.size, this.onOutput));
+    const loc = t.workspace.locations.find((l) => l.name === location);
+    if (!loc) {
+      throw new StrataError("BACKFILL_INVALID", `No code location "${location ?? "?"}" in this workspace to run the backfill's run`, {
+        hint: `Locations: ${t.workspace.locations.map((l) => l.name).join(", ")}.`,
+      });
+    }
+    return this.#pool(loc.name, () => new WorkerPool(resolveProject(loc.root), this.instance.dir, this.size, this.onOutput, locationEnv(loc.root)));
+  }
+
+  #pool(name: string, make: () => WorkerPool): WorkerPool {
+    let p = this.#pools.get(name);
+    if (!p) this.#pools.set(name, (p = make()));
+    return p;
+  }
+
+  close(): void {
+    for (const p of this.#pools.values()) p.close();
+  }
+}

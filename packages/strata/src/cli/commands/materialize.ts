@@ -49,7 +49,7 @@ export async function reexecuteCommand(runId: string, flags: { fromFailure?: boo
       throw new StrataError("RUN_NOT_FOUND", `No run ${runId} in ${instance.dir}`, { hint: "List runs with `strata runs`." });
     }
     // At a workspace root: the location that owns the run's assets runs it again.
-    const project = await projectOwning(flags.project, (graph) => new Set(parent.assetKeys.filter((k) => graph.has(k))), "run");
+    const project = await projectOwning(flags.project, (graph) => new Set(parent.assetKeys.filter((k) => graph.has(k))));
     let output: (t: string) => void = (t) => process.stderr.write(t);
     const location = await loadLocation(project, (t) => output(t));
     try {
