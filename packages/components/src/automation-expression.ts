@@ -14,6 +14,7 @@
  * arguments are conditions or quoted strings, positional or `name=value`. Every error carries
  * the offset of the offending token, so YAML errors point at the exact column.
  */
+import { lex, type Token } from "./expression-lexer.ts";
 import { AutomationCondition, closest, StrataError } from "@strata/core";
 import {
   CONDITION_ALIASES,
@@ -33,45 +34,22 @@ export class ConditionExpressionError extends Error {
   }
 }
 
-type Tok = { k: "name" | "str" | "punct" | "end"; v: string; at: number };
+type Tok = Token | { k: "end"; v: string; at: number };
 
 const MAX_LENGTH = 4000;
 const MAX_DEPTH = 64;
 
 function tokenize(src: string): Tok[] {
-  const toks: Tok[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i]!;
-    if (/\s/.test(c)) {
-      i++;
-    } else if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i))!;
-      toks.push({ k: "name", v: m[0], at: i });
-      i += m[0].length;
-    } else if (c === "'" || c === '"') {
-      let j = i + 1;
-      let out = "";
-      while (j < src.length && src[j] !== c) {
-        if (src[j] === "\\" && j + 1 < src.length) {
-          out += src[j + 1];
-          j += 2;
-        } else out += src[j++];
-      }
-      if (j >= src.length) throw new ConditionExpressionError("Unclosed string", i, `Close it with ${c}.`);
-      toks.push({ k: "str", v: out, at: i });
-      i = j + 1;
-    } else if ("()&|~.,=".includes(c)) {
-      toks.push({ k: "punct", v: c, at: i });
-      i++;
-    } else {
-      const hint =
-        c === "!"
-          ? "Negate with ~, e.g. ~in_progress()."
-          : "Conditions combine with & (and), | (or), ~ (not), parentheses and methods like .newly_true().";
-      throw new ConditionExpressionError(`Unexpected "${c}"`, i, hint);
-    }
-  }
+  const toks: Tok[] = lex(src, {
+    isPunct: (c) => "()&|~.,=".includes(c),
+    unclosed: (at, quote) => new ConditionExpressionError("Unclosed string", at, `Close it with ${quote}.`),
+    unexpected: (c, at) =>
+      new ConditionExpressionError(
+        `Unexpected "${c}"`,
+        at,
+        c === "!" ? "Negate with ~, e.g. ~in_progress()." : "Conditions combine with & (and), | (or), ~ (not), parentheses and methods like .newly_true().",
+      ),
+  });
   toks.push({ k: "end", v: "end of the expression", at: src.length });
   return toks;
 }
@@ -90,7 +68,7 @@ class Parser {
       throw new ConditionExpressionError(
         `Unexpected "${t.v}"`,
         t.at,
-        t.k === "name" ? "Combine conditions with & or |." : undefined,
+        t.k === "id" ? "Combine conditions with & or |." : undefined,
       );
     }
     return c;
@@ -160,7 +138,7 @@ class Parser {
     while (this.isPunct(".")) {
       this.i++;
       const m = this.peek();
-      if (m.k !== "name")
+      if (m.k !== "id")
         throw new ConditionExpressionError(
           `Expected a method name after ".", found ${m.k === "end" ? m.v : `"${m.v}"`}`,
           m.at,
@@ -202,7 +180,7 @@ class Parser {
       this.expect(")", "to close the parenthesis");
       return c;
     }
-    if (t.k !== "name") {
+    if (t.k !== "id") {
       throw new ConditionExpressionError(
         t.k === "end"
           ? "Expected a condition, found the end of the expression"
@@ -236,7 +214,7 @@ class Parser {
       const t = this.peek();
       const next = this.toks[this.i + 1]!;
       let name: string | undefined;
-      if (t.k === "name" && next.k === "punct" && next.v === "=") {
+      if (t.k === "id" && next.k === "punct" && next.v === "=") {
         name = t.v;
         this.i += 2;
       }

@@ -6,6 +6,7 @@
  * assignment, no access to prototypes, no way to reach JavaScript built-ins. It never uses
  * `eval`, `Function` or a general template engine.
  */
+import { lex, type Token } from "./expression-lexer.ts";
 import type { StrataErrorCode } from "@strata/core";
 
 /** A function that templates may call. Only values made with {@link helper} are callable. */
@@ -67,52 +68,25 @@ type Expr =
   | { t: "list"; items: Expr[] }
   | { t: "filter"; value: Expr; name: string; args: Expr[] };
 
-type Tok = { k: "id" | "str" | "num" | "punct"; v: string; at: number };
+type Tok = Token;
 
 const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
 const MAX_EXPR = 500;
 
 function tokenize(src: string, base: number): Tok[] {
-  const toks: Tok[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i]!;
-    if (/\s/.test(c)) {
-      i++;
-    } else if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i))!;
-      toks.push({ k: "id", v: m[0], at: base + i });
-      i += m[0].length;
-    } else if (/[0-9]/.test(c) || (c === "-" && /[0-9]/.test(src[i + 1] ?? ""))) {
-      const m = /^-?[0-9]+(\.[0-9]+)?/.exec(src.slice(i))!;
-      toks.push({ k: "num", v: m[0], at: base + i });
-      i += m[0].length;
-    } else if (c === "'" || c === '"') {
-      let j = i + 1;
-      let out = "";
-      while (j < src.length && src[j] !== c) {
-        if (src[j] === "\\" && j + 1 < src.length) {
-          const n = src[j + 1]!;
-          out += n === "n" ? "\n" : n === "t" ? "\t" : n;
-          j += 2;
-        } else out += src[j++];
-      }
-      if (j >= src.length) throw new TemplateError("TEMPLATE_INVALID", `Unclosed string in template expression "${src.trim()}"`, base + i);
-      toks.push({ k: "str", v: out, at: base + i });
-      i = j + 1;
-    } else if ("().,[]|".includes(c) || (c === "=" && src[i + 1] !== "=")) {
-      toks.push({ k: "punct", v: c, at: base + i });
-      i++;
-    } else {
-      throw new TemplateError(
+  return lex(src, {
+    base,
+    numbers: true,
+    isPunct: (c, next) => "().,[]|".includes(c) || (c === "=" && next !== "="),
+    unclosed: (at) => new TemplateError("TEMPLATE_INVALID", `Unclosed string in template expression "${src.trim()}"`, at),
+    unexpected: (c, at) =>
+      new TemplateError(
         "TEMPLATE_INVALID",
         `Unexpected "${c}" in template expression "${src.trim()}"`,
-        base + i,
+        at,
         "Templates allow names, member access (a.b), helper calls (env('X')), literals, lists and filters (| default('x')); no operators.",
-      );
-    }
-  }
-  return toks;
+      ),
+  });
 }
 
 class Parser {
