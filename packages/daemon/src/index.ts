@@ -16,5 +16,5 @@ export { BackfillDriver } from "./backfills.ts";
 export { buildQueuedRun, splitByLocation, type PlannedRun } from "./build-run.ts";
 export { completeTick } from "./tick-runner.ts";
 export { instigatorStatus, setInstigatorStatus, readState, writeState, type InstigatorState } from "./instigator-state.ts";
-export { daemonStatus, freshnessStates, type LoopStatus } from "./status.ts";
+export { daemonStatus, freshnessStates, queueLoopLive, type LoopStatus } from "./status.ts";
 export { KV, TAGS } from "./keys.ts";

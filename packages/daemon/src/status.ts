@@ -26,3 +26,21 @@ export async function freshnessStates(storage: Storage): Promise<Record<string, 
   const raw = await storage.getValue(KV.freshness);
   return raw === undefined ? {} : (JSON.parse(raw) as Record<string, FreshnessEntry>);
 }
+
+/**
+ * Whether a daemon's run queue is dequeuing now: its heartbeat is recent (within 6 intervals, at
+ * least 5 s) and its process is alive. The API queues runs launched from the UI only then, so
+ * they obey the queue's limits without ever waiting for a daemon that is not running.
+ */
+export async function queueLoopLive(storage: Storage, now = Date.now()): Promise<boolean> {
+  const raw = await storage.getValue(KV.heartbeat("queue"));
+  if (raw === undefined) return false;
+  const beat = JSON.parse(raw) as LoopHeartbeat;
+  if (now - beat.at > Math.max(5_000, beat.intervalMs * 6)) return false;
+  try {
+    process.kill(beat.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

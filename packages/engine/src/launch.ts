@@ -24,11 +24,14 @@ export interface RunRequest {
   parentRunId?: string;
   rootRunId?: string;
   config?: Record<string, unknown>;
+  /** Record the run QUEUED (the daemon's run queue starts it within its limits) instead of STARTING. */
+  queued?: boolean;
 }
 
 /**
  * Validates a request against the graph (selection syntax, empty selection, multi-asset
- * subsets) and records the run as STARTING. Nothing is written when validation fails.
+ * subsets) and records the run as STARTING (or QUEUED with `queued`). Nothing is written when
+ * validation fails.
  */
 export async function createRun(storage: Storage, graph: AssetGraph, req: RunRequest): Promise<{ run: RunRecord; plan: ExecutionPlan }> {
   const keys = req.assetKeys ?? [...(req.selection ? selectAssets(req.selection, graph) : graph.keys())];
@@ -47,7 +50,7 @@ export async function createRun(storage: Storage, graph: AssetGraph, req: RunReq
   );
   const run: RunRecord = {
     runId: newRunId(now),
-    status: "STARTING",
+    status: req.queued ? "QUEUED" : "STARTING",
     selection: req.selection ?? (req.assetKeys ? req.assetKeys.join(" or ") : "*"),
     assetKeys: plan.assetKeys,
     checkKeys: plan.checkKeys,

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { WorkspaceLocations, type LocationManager } from "@strata/engine";
+import { queueLoopLive } from "@strata/daemon";
 import type { Storage } from "@strata/storage";
 import { Hono, type Context } from "hono";
 import { ApiError, toErrorResponse } from "./api-error.ts";
@@ -67,7 +68,7 @@ export function createApp(options: CreateAppOptions): StrataApp {
   });
   const locations =
     options.locations instanceof WorkspaceLocations ? options.locations : WorkspaceLocations.single(options.locations);
-  const launcher = new RunLauncher(options.storage, locations);
+  const launcher = new RunLauncher(options.storage, locations, () => queueLoopLive(options.storage));
   const backfills = new BackfillRunner(options.storage, launcher, options.backfillPollMs ?? 500);
   const ctx = makeContext({
     storage: options.storage,

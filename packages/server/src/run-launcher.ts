@@ -15,10 +15,13 @@ import type { Storage } from "@strata/storage";
  * STARTING) before the response, then executed in a code-location process in the background.
  * A worker that dies leaves no run hanging: the run is marked FAILURE with the reason.
  *
+ * When a daemon's run queue is live (`strata dev`, or `strata daemon` next to `strata ui`), a
+ * run is recorded QUEUED and the queue starts it within its limits.
+ *
  * In a workspace a selection spanning code locations becomes one run per location (as
  * `strata materialize` does), all recorded before the response: the first STARTING, the others
  * NOT_STARTED until the locations they depend on succeeded. A part downstream of a failed one
- * ends CANCELED with the reason; independent parts still run.
+ * ends CANCELED with the reason; independent parts still run. These are started here, not queued.
  */
 export class RunLauncher {
   readonly #inFlight = new Map<string, Promise<void>>();
@@ -26,6 +29,12 @@ export class RunLauncher {
   constructor(
     private readonly storage: Storage,
     private readonly locations: WorkspaceLocations,
+    /**
+     * Whether a daemon's run queue is live: launches of one location are then recorded QUEUED
+     * and started by the queue within its limits (max concurrent runs, tag limits), as Dagster's
+     * queued run coordinator does; otherwise they start at once.
+     */
+    private readonly queueLive: () => Promise<boolean> = async () => false,
   ) {}
 
   get inFlight(): string[] {
@@ -34,11 +43,7 @@ export class RunLauncher {
 
   /** Validates and records the run(s), starts them, returns the stored runs (in execution order) at once. */
   async launch(graph: AssetGraph, request: RunRequest): Promise<RunRecord[]> {
-    if (!this.locations.isWorkspace) {
-      const { run } = await createRun(this.storage, graph, request);
-      this.execute(run.runId);
-      return [run];
-    }
+    if (!this.locations.isWorkspace) return [await this.launchOne(graph, request)];
     const keys = request.assetKeys ?? [...(request.selection ? selectAssets(request.selection, graph) : graph.keys())];
     if (keys.length === 0) {
       throw new StrataError("SELECTION_EMPTY", request.selection ? `The selection "${request.selection}" matches no assets` : "The workspace defines no assets", {
@@ -50,6 +55,7 @@ export class RunLauncher {
     const parts = this.locations.plan(keys);
     // Every part's location must be able to run before anything is recorded.
     const graphs = parts.map((p) => this.locations.graphOf(p.location));
+    if (parts.length === 1) return [await this.launchOne(graphs[0]!, { ...request, assetKeys: parts[0]!.keys })];
     const runs: RunRecord[] = [];
     for (const [i, part] of parts.entries()) {
       const { run } = await createRun(this.storage, graphs[i]!, {
@@ -64,6 +70,14 @@ export class RunLauncher {
     if (runs.length === 1) this.execute(runs[0]!.runId);
     else this.track(`parts:${runs[0]!.runId}`, this.runParts(graph, parts, runs));
     return runs;
+  }
+
+  /** One run: QUEUED for the daemon's queue when it is live, else executed at once. */
+  private async launchOne(graph: AssetGraph, request: RunRequest): Promise<RunRecord> {
+    const queued = await this.queueLive();
+    const { run } = await createRun(this.storage, graph, { ...request, ...(queued ? { queued: true } : {}) });
+    if (!queued) this.execute(run.runId);
+    return run;
   }
 
   /** Runs one part after another; a part downstream of one that did not succeed is canceled with the reason. */

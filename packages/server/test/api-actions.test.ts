@@ -25,6 +25,32 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => f?.close());
 
+describe("POST /api/runs with a daemon's run queue live", () => {
+  const beat = (b: { at: number; pid: number }) => f.storage.setValue("daemon/heartbeat/queue", JSON.stringify({ ...b, intervalMs: 500 }));
+  afterAll(() => f?.storage.setValue("daemon/heartbeat/queue", JSON.stringify({ at: 0, pid: 0, intervalMs: 500 })));
+
+  it("records the run QUEUED for the queue to start within its limits; it can be canceled before it starts", async () => {
+    await beat({ at: Date.now(), pid: process.pid });
+    const res = await f.post<LaunchResponse>("/api/runs", { selection: "raw/events" });
+    expect(res.status, res.text).toBe(202);
+    expect(res.body.run.status).toBe("QUEUED");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await statusOf(res.body.runId)).toBe("QUEUED");
+    const canceled = await f.post<RunDetailResponse>(`/api/runs/${res.body.runId}/cancel`, {});
+    expect(canceled.status, canceled.text).toBe(200);
+    expect(await statusOf(res.body.runId)).toBe("CANCELED");
+  });
+
+  it("starts at once when the queue's heartbeat is stale or its process is gone (no daemon to wait for)", async () => {
+    for (const b of [{ at: Date.now() - 60_000, pid: process.pid }, { at: Date.now(), pid: 2 ** 22 + 12345 }]) {
+      await beat(b);
+      const res = await f.post<LaunchResponse>("/api/runs", { selection: "raw/events" });
+      expect(res.body.run.status).toBe("STARTING");
+      await waitFor(() => ended(res.body.runId));
+    }
+  });
+});
+
 describe("POST /api/runs", () => {
   it("answers 202 before the run ends, and the run succeeds in the background", async () => {
     const res = await f.post<LaunchResponse>("/api/runs", { selection: "raw/events", tags: { who: "test" } });

@@ -169,7 +169,9 @@ describe("strata dev", () => {
       body: JSON.stringify({ assetKeys: ["gold/slow"] }),
     });
     expect(launch.status).toBe(202);
-    const { runId } = (await launch.json()) as LaunchResponse;
+    const { runId, run: launched } = (await launch.json()) as LaunchResponse;
+    // The daemon's queue is live in `strata dev`: the run waits in it, then starts within its limits.
+    expect(launched.status).toBe("QUEUED");
     await waitFor(
       async () =>
         ((await (await fetch(`${url}/api/runs/${runId}`)).json()) as { run: { status: string } }).run

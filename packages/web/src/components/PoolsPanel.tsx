@@ -128,7 +128,8 @@ function QueueLimits({ queue }: { queue: QueueView }) {
   return (
     <div className="stack">
       <p className="muted small" style={{ margin: 0 }}>
-        The daemon's run queue starts queued runs (schedules, sensors, automation) within these limits: the settings of <code>strata queue config</code>.
+        The daemon's run queue starts queued runs within these limits (the settings of <code>strata queue config</code>): runs of schedules, sensors and
+        automation, and runs launched here while the daemon runs (<code>strata dev</code>); without a daemon, launches start at once.
       </p>
       {editing ? (
         <div className="stack" data-testid="queue-form">

@@ -3,7 +3,7 @@ import { StrataError, type SerializedError } from "@strata/core";
 import { runDaemon } from "@strata/daemon";
 import { intervalsFromEnv } from "./daemon.ts";
 import { instanceDirFor, openInstance, type Instance, type LocationState, type WorkspaceLocations } from "@strata/engine";
-import { checkBinding, createApp, startServer } from "@strata/server";
+import { checkBinding, createApp, startServer, type StrataApp } from "@strata/server";
 import { ensureWebBuild } from "@strata/web/build";
 import { openLocations, resolveTarget, targetRoot } from "../project-context.ts";
 import { EXIT, formatError, printError } from "../output.ts";
@@ -87,7 +87,7 @@ async function serveProject(flags: ServeFlags, mode: { watch: boolean }): Promis
     // `strata dev` also runs the daemon (schedules, sensors, automation, queue, ...) in this process,
     // over the server's code locations (no process of its own; reloads reach it). Stopped first
     // on Ctrl-C: no loop launches a run while the rest shuts down.
-    if (mode.watch) services.push(startDaemon(locations, instance));
+    if (mode.watch) services.push(startDaemon(locations, instance, server.ctx.launcher));
     const shown =
       host === "0.0.0.0" || host === "::" ? running.url.replace(/\/\/[^:]+:/, "//localhost:") : running.url;
     process.stdout.write(
@@ -112,11 +112,14 @@ async function serveProject(flags: ServeFlags, mode: { watch: boolean }): Promis
   });
 }
 
-function startDaemon(locations: WorkspaceLocations, instance: Instance): DevService {
+function startDaemon(locations: WorkspaceLocations, instance: Instance, runs: StrataApp["ctx"]["launcher"]): DevService {
   const ac = new AbortController();
   const log = (m: string) => process.stderr.write(pc.dim(`[daemon] ${m}\n`));
   const done = runDaemon({
     locations,
+    // Runs the queue starts execute in the server's code-location processes (like runs launched
+    // from the UI), so Ctrl-C stops them with everything else.
+    launcher: { launch: async (run) => runs.execute(run.runId) },
     instanceDir: instance.dir,
     storage: instance.storage,
     signal: ac.signal,
