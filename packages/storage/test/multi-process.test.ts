@@ -19,7 +19,7 @@ interface ChildResult {
 }
 
 function runWriter(path: string, label: string, batches: number): Promise<ChildResult> {
-  return runFixture<ChildResult>(writer, [path, label, String(batches)], here);
+  return runFixture<ChildResult>(writer, [path, label, String(batches), "a,b"], here);
 }
 
 describe("sqlite shared by several processes", () => {
