@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import pc from "picocolors";
-import { AssetGraph, StrataError, type DefinitionsSnapshot } from "@strata/core";
+import { StrataError, type DefinitionsSnapshot } from "@strata/core";
 import { basename } from "node:path";
 import {
   findProject,
@@ -118,7 +118,7 @@ export function openLocations(target: Target, options: Omit<LocationManagerOptio
 }
 
 /** A location's processes' environment: its folder's `.env` under the current environment (which wins). */
-export function locationEnv(root: string): NodeJS.ProcessEnv {
+function locationEnv(root: string): NodeJS.ProcessEnv {
   const envFile = join(root, ".env");
   return { ...(existsSync(envFile) ? parseEnv(readFileSync(envFile, "utf8")) : {}), ...process.env };
 }
@@ -210,28 +210,18 @@ export function reportLocationError(name: string, error: unknown): void {
 }
 
 /**
- * The code location a re-execution runs in. In a project: the project. At a workspace root:
- * the one location that defines every asset `select` picks (a run executes in one location's
- * process); assets spanning locations are refused, naming them, before anything is stored.
+ * The code location named `name` of a target, to run user code in: a project is its own single
+ * location; a workspace's location comes with its processes' environment (its own `.env` over
+ * this process's, which is left untouched, so two locations' `.env` files never mix).
  */
-export async function projectOwning(dir: string | undefined, select: (graph: AssetGraph) => Set<string>): Promise<ProjectConfig> {
-  const target = resolveTarget(dir);
-  if (target.kind === "project") return target.project;
-  const defs = await loadDefinitions(dir);
-  defs.close();
-  const graph = AssetGraph.fromSnapshot(defs.snapshot);
-  const byLocation = new Map<string, string[]>();
-  for (const k of select(graph)) {
-    const loc = graph.get(k).location ?? "?";
-    byLocation.set(loc, [...(byLocation.get(loc) ?? []), k]);
-  }
-  if (byLocation.size > 1) {
-    const parts = [...byLocation].map(([loc, ks]) => `${loc} (${ks.slice(0, 3).join(", ")}${ks.length > 3 ? ", …" : ""})`);
-    throw new StrataError("PLAN_INVALID", `The run's assets are defined in ${byLocation.size} code locations: ${parts.join("; ")}`, {
-      hint: "A run executes in one code location: materialize each location's assets on its own, upstream location first.",
+export function locationOfTarget(target: Target, name: string | undefined, what: string): { project: ProjectConfig; env?: NodeJS.ProcessEnv } {
+  if (target.kind === "project") return { project: target.project };
+  const loc = target.workspace.locations.find((l) => l.name === name);
+  const project = loc && projectAt(loc.root);
+  if (!loc || !project) {
+    throw new StrataError("PLAN_INVALID", `No code location "${name ?? "?"}" in this workspace to run ${what}`, {
+      hint: `Locations: ${target.workspace.locations.map((l) => l.name).join(", ")}. Run \`strata check defs\` to see which load.`,
     });
   }
-  const loc = target.workspace.locations.find((l) => byLocation.has(l.name));
-  if (!loc) throw new StrataError("PLAN_INVALID", "No loaded code location defines the run's assets", { hint: "Run `strata check defs` to see which locations fail to load." });
-  return resolveProject(loc.root);
+  return { project: { ...project, location: loc.name, workspace: true }, env: locationEnv(loc.root) };
 }

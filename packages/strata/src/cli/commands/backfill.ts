@@ -12,7 +12,7 @@ import {
   type Instance,
 } from "@strata/engine";
 import type { BackfillChunkStatus, BackfillRecord } from "@strata/storage";
-import { loadDefinitions, locationEnv, openTargetInstance, resolveProject, resolveTarget, type Target } from "../project-context.ts";
+import { loadDefinitions, locationOfTarget, openTargetInstance, resolveTarget, type Target } from "../project-context.ts";
 import { EXIT, formatTime, parseTags, table } from "../output.ts";
 
 const STATUS_COLOR: Record<string, (s: string) => string> = {
@@ -271,21 +271,13 @@ class LocationPools {
   }
 
   #poolFor(location: string | undefined): WorkerPool {
-    const t = this.target;
-    if (t.kind === "project") return this.#pool("", () => new WorkerPool(t.project, this.instance.dir, this.size, this.onOutput));
-    const loc = t.workspace.locations.find((l) => l.name === location);
-    if (!loc) {
-      throw new StrataError("BACKFILL_INVALID", `No code location "${location ?? "?"}" in this workspace to run the backfill's run`, {
-        hint: `Locations: ${t.workspace.locations.map((l) => l.name).join(", ")}.`,
-      });
+    const name = this.target.kind === "project" ? "" : (location ?? "");
+    let pool = this.#pools.get(name);
+    if (!pool) {
+      const { project, env } = locationOfTarget(this.target, location, "the backfill's run");
+      this.#pools.set(name, (pool = new WorkerPool(project, this.instance.dir, this.size, this.onOutput, env)));
     }
-    return this.#pool(loc.name, () => new WorkerPool(resolveProject(loc.root), this.instance.dir, this.size, this.onOutput, locationEnv(loc.root)));
-  }
-
-  #pool(name: string, make: () => WorkerPool): WorkerPool {
-    let p = this.#pools.get(name);
-    if (!p) this.#pools.set(name, (p = make()));
-    return p;
+    return pool;
   }
 
   close(): void {

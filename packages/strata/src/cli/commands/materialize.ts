@@ -1,7 +1,6 @@
-import { StrataError, parseKeyRange } from "@strata/core";
-import { reexecutionRequest } from "@strata/engine";
-import { AssetGraph } from "@strata/core";
-import { loadLocation, openProjectInstance, openTargetInstance, projectOwning, resolveTarget } from "../project-context.ts";
+import { AssetGraph, StrataError, parseKeyRange } from "@strata/core";
+import { reexecutionRequest, startLocation } from "@strata/engine";
+import { loadLocation, locationOfTarget, openProjectInstance, openTargetInstance, resolveTarget } from "../project-context.ts";
 import { parseTags } from "../output.ts";
 import { runInLocation } from "./run-in-location.ts";
 
@@ -48,10 +47,10 @@ export async function reexecuteCommand(runId: string, flags: { fromFailure?: boo
     if (!parent) {
       throw new StrataError("RUN_NOT_FOUND", `No run ${runId} in ${instance.dir}`, { hint: "List runs with `strata runs`." });
     }
-    // At a workspace root: the location that owns the run's assets runs it again.
-    const project = await projectOwning(flags.project, (graph) => new Set(parent.assetKeys.filter((k) => graph.has(k))));
+    // At a workspace root: the location the run executed in runs it again.
+    const { project, env } = locationOfTarget(resolveTarget(flags.project), parent.location, `run ${parent.runId} again`);
     let output: (t: string) => void = (t) => process.stderr.write(t);
-    const location = await loadLocation(project, (t) => output(t));
+    const location = await startLocation(project, { instanceDir: instance.dir, onOutput: (t) => output(t), ...(env ? { env } : {}) });
     try {
       const graph = AssetGraph.fromSnapshot(location.snapshot);
       const request = flags.fromFailure
