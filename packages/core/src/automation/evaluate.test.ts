@@ -120,6 +120,13 @@ describe("operators", () => {
     const t2 = new Ticker(g, undefined, only(C.inProgress().and(C.missing())));
     t2.tick(T0);
     expect(t2.tree("a").children[1]).toMatchObject({ type: "missing", skipped: true, candidates: 0 });
+    // A skipped compound node has no children to show: it is labelled with its structure.
+    const t3 = new Ticker(g, undefined, only(C.inProgress().and(C.anyDepsMissing().not(), C.missing().or(C.executionFailed()))));
+    t3.tick(T0);
+    expect(t3.tree("a").children.slice(1).map((c) => [c.type, c.label, c.skipped])).toEqual([
+      ["not", "~any_deps_missing", true],
+      ["or", "(missing | execution_failed)", true],
+    ]);
   });
 
   it("newly_true: true on the tick a condition becomes true", () => {

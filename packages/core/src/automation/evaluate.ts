@@ -4,7 +4,7 @@ import type { PartitionKeyRange } from "../partitions/partition-key-range.ts";
 import { partitionsEqual } from "../partitions/snapshot.ts";
 import type { PartitionContext } from "../partitions/types.ts";
 import { AssetSlice, DepLink, NONE, intersect, size, subtract, union, type Ranges } from "./asset-slice.ts";
-import { AutomationCondition, conditionNodes, type AutomationConditionSnapshot } from "./condition.ts";
+import { AutomationCondition, conditionNodes, describeCondition, type AutomationConditionSnapshot } from "./condition.ts";
 import { previousTick } from "./cron-ticks.ts";
 import { conditionHash, type AssetEvaluationState, type EvaluationState, type StoredSubset } from "./evaluation-state.ts";
 import { buildRunRequests, type AutomationRunRequest } from "./run-requests.ts";
@@ -373,6 +373,19 @@ function hasKeys(o: object): boolean {
   return false;
 }
 
+/** Descriptions of unlabelled compound conditions, for skipped nodes (which have no children to show). */
+const skippedLabels = new WeakMap<AutomationConditionSnapshot, string>();
+
+/**
+ * A node not evaluated (an earlier operand of its `and` was false). Its subtree is not
+ * evaluated either, so an unlabelled compound condition is labelled with its structure
+ * (`~any_deps_missing`) instead of showing only its type (`not`).
+ */
 function skipped(s: AutomationConditionSnapshot): ConditionEvaluation {
-  return { type: s.type, label: s.label, assetKey: undefined, candidates: 0, trueCount: 0, value: false, trueRanges: undefined, skipped: true, children: [] };
+  let label = s.label;
+  if (label === undefined && ("operand" in s || "operands" in s || "trigger" in s)) {
+    label = skippedLabels.get(s);
+    if (label === undefined) skippedLabels.set(s, (label = describeCondition(s)));
+  }
+  return { type: s.type, label, assetKey: undefined, candidates: 0, trueCount: 0, value: false, trueRanges: undefined, skipped: true, children: [] };
 }

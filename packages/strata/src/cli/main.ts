@@ -360,5 +360,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Output piped into a command that stops reading (`strata runs | head`) ends the CLI quietly,
+// as other command-line tools do, instead of an unhandled EPIPE stack.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 const code = await main(process.argv);
 process.exitCode = code;
