@@ -82,10 +82,12 @@ export class AutomationLoop {
   private async storeEvaluations(tickId: string, evaluations: AssetConditionEvaluation[], evaluatedAt: number): Promise<void> {
     const changed = [];
     for (const e of evaluations) {
-      const digest = createHash("sha1").update(JSON.stringify(e)).digest("base64");
+      // Serialized once: the digest and the stored row share the text.
+      const json = JSON.stringify(e);
+      const digest = createHash("sha1").update(json).digest("base64");
       if (this.lastStored.get(e.assetKey) === digest) continue;
       this.lastStored.set(e.assetKey, digest);
-      changed.push({ tickId, assetKey: e.assetKey, evaluatedAt, requestedCount: e.requestedCount, evaluation: e as unknown as Record<string, unknown> });
+      changed.push({ tickId, assetKey: e.assetKey, evaluatedAt, requestedCount: e.requestedCount, evaluation: json });
     }
     await this.ctx.storage.storeAutomationEvaluations(changed, { keepPerAsset: 50 });
   }

@@ -47,6 +47,7 @@ import type {
   CheckEvaluationRecord,
   CheckStatusRecord,
   AutomationEvaluationRecord,
+  NewAutomationEvaluation,
   EventsQuery,
   MaterializationRecord,
   TickRecord,
@@ -368,7 +369,7 @@ export class SqlStorage implements Storage {
     return this.#read(`read the run keys of "${instigator}"`, () => selectRunKeys(this.#db, this.#dialect, instigator, runKeys));
   }
 
-  async storeAutomationEvaluations(records: Omit<AutomationEvaluationRecord, "id">[], options?: { keepPerAsset?: number }): Promise<void> {
+  async storeAutomationEvaluations(records: NewAutomationEvaluation[], options?: { keepPerAsset?: number }): Promise<void> {
     if (records.length === 0) return;
     await this.#write(`store ${records.length} automation evaluations`, (tx) => storeEvaluationsInTx(tx, this.#dialect, records, options?.keepPerAsset ?? 50));
   }

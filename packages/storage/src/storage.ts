@@ -357,6 +357,9 @@ export interface AutomationEvaluationRecord {
   evaluation: Record<string, unknown>;
 }
 
+/** An evaluation to store: the record without its id; the evaluation as an object or as its JSON text. */
+export type NewAutomationEvaluation = Omit<AutomationEvaluationRecord, "id" | "evaluation"> & { evaluation: Record<string, unknown> | string };
+
 export interface TickStorage {
   /** Stores a new tick; returns false (writing nothing) when `tickId` already exists. */
   createTick(tick: TickRecord): Promise<boolean>;
@@ -375,9 +378,12 @@ export interface TickStorage {
   createRunWithKey(run: RunRecord, instigator: string, runKey: string): Promise<boolean>;
   /** Run keys of `instigator` already used, with their runs (all, or only `runKeys`). */
   getRunKeys(instigator: string, runKeys?: string[]): Promise<{ runKey: string; runId: string }[]>;
-  /** Stores evaluations of one tick; keeps only the newest `keepPerAsset` per asset (default 50). */
+  /**
+   * Stores evaluations of one tick; keeps only the newest `keepPerAsset` per asset (default 50).
+   * `evaluation` may be given as its JSON text when the caller has serialized it already.
+   */
   storeAutomationEvaluations(
-    records: Omit<AutomationEvaluationRecord, "id">[],
+    records: NewAutomationEvaluation[],
     options?: { keepPerAsset?: number },
   ): Promise<void>;
   /** Newest first. */

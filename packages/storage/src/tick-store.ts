@@ -2,7 +2,7 @@ import { StrataError, type RunRecord } from "@strata/core";
 import type { Kysely, Selectable, Updateable } from "kysely";
 import { insertRun } from "./run-store.ts";
 import type { AutomationEvaluationsTable, StrataDatabase, TicksTable } from "./schema.ts";
-import type { AutomationEvaluationRecord, InstigatorType, TickRecord, TicksFilter, TickStatus } from "./storage.ts";
+import type { AutomationEvaluationRecord, InstigatorType, NewAutomationEvaluation, TickRecord, TicksFilter, TickStatus } from "./storage.ts";
 import type { StorageDialect } from "./storage-dialect.ts";
 import { chunksFor, type Tx } from "./transaction.ts";
 
@@ -137,7 +137,7 @@ export async function selectRunKeys(db: Db, dialect: StorageDialect, instigator:
 export async function storeEvaluationsInTx(
   tx: Tx,
   dialect: StorageDialect,
-  records: Omit<AutomationEvaluationRecord, "id">[],
+  records: NewAutomationEvaluation[],
   keepPerAsset: number,
 ): Promise<void> {
   const rows = records.map((r) => ({
@@ -145,7 +145,7 @@ export async function storeEvaluationsInTx(
     asset_key: r.assetKey,
     evaluated_at: r.evaluatedAt,
     requested_count: r.requestedCount,
-    evaluation: json(r.evaluation),
+    evaluation: typeof r.evaluation === "string" ? r.evaluation : json(r.evaluation),
   }));
   for (const part of chunksFor(rows, 5, dialect, 1000)) await tx.insertInto("automation_evaluations").values(part).execute();
   // Bound the history: delete what is older than the newest `keepPerAsset` of each stored asset,

@@ -64,6 +64,12 @@ export function tickTests(ctx: ConformanceContext): void {
     expect((await ctx.storage.getAutomationEvaluations("b", { limit: 10 })).map((e) => e.tickId)).toEqual(["t3", "t2", "t1"]);
   });
 
+  it("stores an evaluation given as JSON text as it stores the object", async () => {
+    const evaluation = { assetKey: "c", tree: { type: "and", children: [{ type: "missing", value: true }] } };
+    await ctx.storage.storeAutomationEvaluations([{ tickId: "t9", assetKey: "c", evaluatedAt: 9, requestedCount: 1, evaluation: JSON.stringify(evaluation) }]);
+    expect(await ctx.storage.getAutomationEvaluations("c")).toMatchObject([{ tickId: "t9", requestedCount: 1, evaluation }]);
+  });
+
   it("wipeAll forgets ticks, run keys and evaluations", async () => {
     await ctx.storage.createTick(tick());
     await ctx.storage.createRunWithKey(makeRun(), "s", "k");
