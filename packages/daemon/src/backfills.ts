@@ -6,8 +6,10 @@ import { sleep } from "./loop.ts";
 /**
  * Drives backfills submitted to the daemon (REQUESTED, e.g. from the UI) and IN_PROGRESS ones
  * this daemon drove before a restart, each in the background so other loops never wait on
- * them. Chunk runs start on detached workers (the run launcher); `runBackfill`'s compare-and-set
- * chunk launches make a crash or a second driver harmless.
+ * them. Chunk runs go through this daemon's run queue when its queue loop runs (so max
+ * concurrent runs and tag limits apply to them, as to every other run), else they start on
+ * detached workers (the run launcher); `runBackfill`'s compare-and-set chunk launches make a
+ * crash or a second driver harmless.
  */
 export class BackfillDriver {
   private readonly driving = new Map<string, Promise<unknown>>();
@@ -15,6 +17,8 @@ export class BackfillDriver {
   constructor(
     private readonly ctx: DaemonContext,
     private readonly signal: AbortSignal,
+    /** Whether this daemon runs the queue loop: chunk runs are then recorded QUEUED for it. */
+    private readonly viaQueue = false,
   ) {}
 
   async tick(): Promise<void> {
@@ -26,7 +30,8 @@ export class BackfillDriver {
       mine.add(b.backfillId);
       await storage.setValue("daemon/backfills", JSON.stringify([...mine]));
       const launcher: BackfillLauncher = { run: (runId) => this.runToEnd(runId) };
-      const p = runBackfill({ storage, graph: graphOf(this.ctx), backfillId: b.backfillId, launcher, signal: this.signal })
+      const queued = async () => this.viaQueue;
+      const p = runBackfill({ storage, graph: graphOf(this.ctx), backfillId: b.backfillId, launcher, queued, signal: this.signal })
         .catch((err: unknown) => this.ctx.log(`backfill ${b.backfillId}: ${(err as Error).message}`))
         .finally(() => this.driving.delete(b.backfillId));
       this.driving.set(b.backfillId, p);

@@ -108,7 +108,8 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
   const sensors = new SensorScheduler(ctx, options.sensorTimeoutMs !== undefined ? { timeoutMs: options.sensorTimeoutMs } : {});
   const automation = new AutomationLoop(ctx);
   const freshness = new FreshnessLoop(ctx);
-  const backfills = new BackfillDriver(ctx, signal);
+  const names = options.loops ?? ALL_LOOPS;
+  const backfills = new BackfillDriver(ctx, signal, names.includes("queue"));
   const ticks: Record<LoopName, () => Promise<unknown>> = {
     schedules: () => schedulesTick(ctx, options.scheduleTimeoutMs !== undefined ? { timeoutMs: options.scheduleTimeoutMs } : {}),
     sensors: () => sensors.tick(),
@@ -118,7 +119,6 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
     monitor: () => monitorTick(ctx, launched, options.retries ?? {}),
     backfills: () => backfills.tick(),
   };
-  const names = options.loops ?? ALL_LOOPS;
   const specs: LoopSpec[] = names.map((name) => ({
     name,
     intervalMs: options.intervals?.[name] ?? DEFAULT_INTERVALS[name],

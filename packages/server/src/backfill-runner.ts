@@ -6,7 +6,8 @@ import type { RunLauncher } from "./run-launcher.ts";
 /**
  * Drives backfills created or resumed from the API in the background, as `strata backfill
  * create` does in the foreground: runBackfill launches chunks (crash-safe, compare-and-set),
- * each run executes in its own code-location process. Closing pauses them (runs in flight end
+ * each run executes in its own code-location process; while a daemon's run queue is live, chunk
+ * runs are recorded QUEUED and the queue starts them within its limits. Closing pauses them (runs in flight end
  * on their own; `resume` picks them up later).
  */
 export class BackfillRunner {
@@ -38,6 +39,8 @@ export class BackfillRunner {
       graph,
       backfillId,
       launcher: { run: (runId) => this.launcher.run(runId) },
+      // With a daemon's queue live, chunk runs wait in it like other launches.
+      queued: () => this.launcher.queueLive(),
       signal: controller.signal,
       pollMs: this.pollMs,
     }).catch(async (err: unknown) => {

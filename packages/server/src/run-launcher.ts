@@ -34,7 +34,7 @@ export class RunLauncher {
      * and started by the queue within its limits (max concurrent runs, tag limits), as Dagster's
      * queued run coordinator does; otherwise they start at once.
      */
-    private readonly queueLive: () => Promise<boolean> = async () => false,
+    readonly queueLive: () => Promise<boolean> = async () => false,
   ) {}
 
   get inFlight(): string[] {

@@ -41,6 +41,19 @@ describe("POST /api/runs with a daemon's run queue live", () => {
     expect(await statusOf(res.body.runId)).toBe("CANCELED");
   });
 
+  it("records backfill chunk runs QUEUED too; canceling the backfill cancels them before they start", async () => {
+    await beat({ at: Date.now(), pid: process.pid });
+    const res = await f.post<BackfillActionResponse>("/api/backfills", { selection: "regions", partitions: { keys: ["us", "eu"] }, maxConcurrentRuns: 2 });
+    expect(res.status, res.text).toBe(202);
+    const runsOf = () => f.storage.listRuns({ tags: { "strata/backfill": res.body.backfillId } });
+    const runs = await waitFor(async () => ((await runsOf()).length === 2 ? runsOf() : undefined));
+    expect(runs.map((r) => r.status)).toEqual(["QUEUED", "QUEUED"]);
+    const cancel = await f.post<BackfillActionResponse>(`/api/backfills/${res.body.backfillId}/cancel`);
+    expect(cancel.status, cancel.text).toBe(200);
+    await waitFor(async () => (await f.storage.getBackfill(res.body.backfillId))!.status === "CANCELED");
+    expect((await runsOf()).map((r) => r.status)).toEqual(["CANCELED", "CANCELED"]);
+  });
+
   it("starts at once when the queue's heartbeat is stale or its process is gone (no daemon to wait for)", async () => {
     for (const b of [{ at: Date.now() - 60_000, pid: process.pid }, { at: Date.now(), pid: 2 ** 22 + 12345 }]) {
       await beat(b);

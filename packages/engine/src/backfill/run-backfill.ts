@@ -16,6 +16,13 @@ export interface RunBackfillOptions {
   signal?: AbortSignal;
   onProgress?: (state: BackfillState, backfill: BackfillRecord) => void;
   pollMs?: number;
+  /**
+   * Asked before each launch: when it resolves true (a daemon's run queue is live), chunk runs
+   * are recorded QUEUED and the queue starts them within its limits (max concurrent runs, tag
+   * limits), as Dagster's queued run coordinator does for backfill runs; the launcher is not
+   * called. Otherwise they are launched here.
+   */
+  queued?: () => Promise<boolean>;
 }
 
 export type BackfillOutcome = BackfillStatus | "PAUSED";
@@ -61,11 +68,12 @@ export async function runBackfill(opts: RunBackfillOptions): Promise<BackfillOut
         if (run?.status === "NOT_STARTED" && !inFlight.has(run.runId)) launch(run.runId);
       }
       let capacity = backfill.maxConcurrentRuns - active.length;
+      const queued = capacity > 0 && state.ready.length > 0 && (await opts.queued?.()) === true;
       for (const c of state.ready) {
         if (capacity <= 0) break;
-        const run = chunkRun(opts.graph, backfill, c);
+        const run = chunkRun(opts.graph, backfill, c, queued ? "QUEUED" : "NOT_STARTED");
         if (await storage.launchBackfillChunk(backfillId, c.chunkId, run, c.runId ?? null)) {
-          launch(run.runId);
+          if (!queued) launch(run.runId);
           capacity--;
         }
       }
@@ -143,14 +151,14 @@ function isEnded(status: RunStatus | undefined): boolean {
 }
 
 /** The run record the backfill runner creates for a chunk (tags make its runs findable). */
-export function chunkRun(graph: AssetGraph, backfill: BackfillRecord, c: BackfillChunkRecord): RunRecord {
+export function chunkRun(graph: AssetGraph, backfill: BackfillRecord, c: BackfillChunkRecord, status: "NOT_STARTED" | "QUEUED" = "NOT_STARTED"): RunRecord {
   const now = Date.now();
   const plan = planRun(graph, c.assetKeys.filter((k) => graph.has(k)));
   const single = c.partitionKeys.length === 1 ? c.partitionKeys[0] : undefined;
   const range = c.partitionRange ?? (c.partitionKeys.length > 1 ? { start: c.partitionKeys[0]!, end: c.partitionKeys.at(-1)! } : undefined);
   return {
     runId: newRunId(now),
-    status: "NOT_STARTED",
+    status,
     selection: `backfill ${backfill.backfillId}`,
     assetKeys: plan.assetKeys,
     checkKeys: plan.checkKeys,

@@ -1,0 +1,97 @@
+/**
+ * Backfill runs through a daemon's run queue: with `queued` true, chunk runs are recorded
+ * QUEUED (never launched by the backfill itself) and the queue starts them within its own
+ * limits, while the backfill keeps at most `maxConcurrentRuns` of its chunks in flight.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { asset, dailyPartitions } from "@strata/core";
+import { createBackfill, executeRun, runBackfill } from "@strata/engine";
+import { queueTick, type DaemonContext } from "@strata/daemon";
+import type { RunRecord } from "@strata/core";
+import { OverlapCounter, openHarness, project, sleep, type EngineHarness } from "../helpers/engine.ts";
+
+let h: EngineHarness;
+beforeEach(async () => {
+  h = await openHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const days = dailyPartitions({ start: "2024-01-01", timezone: "UTC" });
+const raw = asset({ key: "raw", partitions: days }, async (ctx) => {
+  await sleep(30);
+  return { day: ctx.partitionKey };
+});
+
+describe("backfill runs through the run queue", () => {
+  it("records chunk runs QUEUED; the queue's limit applies to them, the backfill's cap to how many wait", async () => {
+    const p = project({ assets: [raw] });
+    const { backfill } = await createBackfill(h.storage, p.graph, { selection: "raw", partitions: { range: { start: "2024-01-01", end: "2024-01-06" } }, maxConcurrentRuns: 3 });
+    const overlap = new OverlapCounter();
+    const executions: Promise<unknown>[] = [];
+    const ctx = {
+      storage: h.storage,
+      launcher: {
+        launch: async (run: RunRecord) => {
+          executions.push(overlap.around(() => executeRun({ defs: p.defs, graph: p.graph, run, storage: h.storage, instanceDir: h.dir, env: {} })));
+        },
+      },
+      now: () => Date.now(),
+      log: () => undefined,
+    } as unknown as DaemonContext;
+    let waitingMax = 0;
+    let stop = false;
+    // The daemon's queue loop, limited to one run at a time.
+    const queue = (async () => {
+      while (!stop) {
+        const waiting = await h.storage.listRuns({ statuses: ["QUEUED", "STARTING", "STARTED"] });
+        waitingMax = Math.max(waitingMax, waiting.length);
+        await queueTick(ctx, { maxConcurrentRuns: 1 });
+        await sleep(5);
+      }
+    })();
+    const launched: string[] = [];
+    const outcome = await runBackfill({
+      storage: h.storage,
+      graph: p.graph,
+      backfillId: backfill.backfillId,
+      launcher: { run: async (runId) => (launched.push(runId), "FAILURE") },
+      queued: async () => true,
+      pollMs: 5,
+    });
+    stop = true;
+    await queue;
+    await Promise.all(executions);
+    expect(outcome).toBe("COMPLETED");
+    expect(launched).toEqual([]); // the backfill never started a run itself
+    const runs = await h.storage.listRuns({ tags: { "strata/backfill": backfill.backfillId } });
+    expect(runs.map((r) => r.status)).toEqual(Array(6).fill("SUCCESS"));
+    expect(overlap.max).toBe(1); // the queue's max concurrent runs
+    expect(waitingMax).toBeGreaterThan(1);
+    expect(waitingMax).toBeLessThanOrEqual(3); // the backfill's own cap
+  });
+
+  it("launches chunk runs itself when no queue is live", async () => {
+    const p = project({ assets: [raw] });
+    const { backfill } = await createBackfill(h.storage, p.graph, { selection: "raw", partitions: { range: { start: "2024-01-01", end: "2024-01-02" } }, maxConcurrentRuns: 2 });
+    const launched: string[] = [];
+    const outcome = await runBackfill({
+      storage: h.storage,
+      graph: p.graph,
+      backfillId: backfill.backfillId,
+      launcher: {
+        run: async (runId) => {
+          launched.push(runId);
+          const run = (await h.storage.getRun(runId))!;
+          expect(run.status).toBe("NOT_STARTED");
+          return executeRun({ defs: p.defs, graph: p.graph, run, storage: h.storage, instanceDir: h.dir, env: {} });
+        },
+      },
+      queued: async () => false,
+      pollMs: 5,
+    });
+    expect(outcome).toBe("COMPLETED");
+    expect(launched).toHaveLength(2);
+  });
+});
