@@ -3,18 +3,12 @@
  * any run it depends on failed: daily `raw` → `clean` (one run per day holds both) and a
  * weekly rollup of `raw`.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { asset, dailyPartitions, planBackfill, weeklyPartitions } from "@strata/core";
 import { createBackfill, executeRun, runBackfill } from "@strata/engine";
-import { openHarness, project, type EngineHarness, type Project } from "../helpers/engine.ts";
+import { harnessPerTest, project, type Project } from "../helpers/engine.ts";
 
-let h: EngineHarness;
-beforeEach(async () => {
-  h = await openHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+const h = harnessPerTest();
 
 const days = dailyPartitions({ start: "2024-01-01", timezone: "UTC" });
 // 2024-01-01 is a Monday: weeks run Monday to Sunday.

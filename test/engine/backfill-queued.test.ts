@@ -3,20 +3,14 @@
  * QUEUED (never launched by the backfill itself) and the queue starts them within its own
  * limits, while the backfill keeps at most `maxConcurrentRuns` of its chunks in flight.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { asset, dailyPartitions } from "@strata/core";
 import { createBackfill, executeRun, runBackfill } from "@strata/engine";
 import { queueTick, type DaemonContext } from "@strata/daemon";
 import type { RunRecord } from "@strata/core";
-import { OverlapCounter, openHarness, project, sleep, type EngineHarness } from "../helpers/engine.ts";
+import { harnessPerTest, OverlapCounter, project, sleep } from "../helpers/engine.ts";
 
-let h: EngineHarness;
-beforeEach(async () => {
-  h = await openHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+const h = harnessPerTest();
 
 const days = dailyPartitions({ start: "2024-01-01", timezone: "UTC" });
 const raw = asset({ key: "raw", partitions: days }, async (ctx) => {

@@ -2,19 +2,13 @@
  * Cancellation: through the AbortSignal given to executeRun (what Ctrl-C does in the worker)
  * and through the run's status in storage (what `strata runs cancel` does from another process).
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { asset } from "@strata/core";
 import { createRun, executeRun } from "@strata/engine";
 import { waitUntil } from "../helpers/run-cli.ts";
-import { ofType, openHarness, project, sleep, type EngineHarness } from "../helpers/engine.ts";
+import { harnessPerTest, ofType, project, sleep } from "../helpers/engine.ts";
 
-let h: EngineHarness;
-beforeEach(async () => {
-  h = await openHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+const h = harnessPerTest();
 
 /** An asset that waits until its signal aborts (recording what it saw), and one downstream. */
 function slowGraph() {

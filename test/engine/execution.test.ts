@@ -2,17 +2,11 @@
  * The executor with real SQLite storage: failure isolation, retries with backoff, blocking
  * checks, bounded concurrency, tag limits and named pools shared across runs.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { asset, assetCheck, MaterializeResult } from "@strata/core";
-import { OverlapCounter, ofType, openHarness, project, runProject, sleep, stepKeys, type EngineHarness } from "../helpers/engine.ts";
+import { harnessPerTest, ofType, OverlapCounter, project, runProject, sleep, stepKeys } from "../helpers/engine.ts";
 
-let h: EngineHarness;
-beforeEach(async () => {
-  h = await openHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+const h = harnessPerTest();
 
 describe("failure isolation", () => {
   it("a failed asset skips only its downstream; siblings still run; the run ends FAILURE", async () => {

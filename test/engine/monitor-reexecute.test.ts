@@ -5,19 +5,13 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { asset, assetCheck, newRunId, type RunRecord, type RunStatus } from "@strata/core";
 import { createRun, executeRun, reapDeadRuns, reexecutionRequest, STALE_AFTER_MS } from "@strata/engine";
 import { waitUntil } from "../helpers/run-cli.ts";
-import { ofType, openHarness, project, runProject, sleep, stepKeys, type EngineHarness } from "../helpers/engine.ts";
+import { harnessPerTest, ofType, project, runProject, sleep, stepKeys } from "../helpers/engine.ts";
 
-let h: EngineHarness;
-beforeEach(async () => {
-  h = await openHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+const h = harnessPerTest();
 
 describe("heartbeat", () => {
   it("the worker records its pid/host and heartbeats while the run is in progress", async () => {

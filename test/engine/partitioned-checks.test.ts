@@ -3,17 +3,11 @@
  * range gets its own evaluation (in the event log and check history), as single-partition runs
  * record them.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MaterializeResult, asset, assetCheck, dailyPartitions } from "@strata/core";
-import { openHarness, project, runProject, type EngineHarness } from "../helpers/engine.ts";
+import { harnessPerTest, project, runProject } from "../helpers/engine.ts";
 
-let h: EngineHarness;
-beforeEach(async () => {
-  h = await openHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+const h = harnessPerTest();
 
 const days = dailyPartitions({ start: "2024-01-01", timezone: "UTC" });
 const range = { start: "2024-01-01", end: "2024-01-03" };

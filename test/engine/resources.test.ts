@@ -2,19 +2,13 @@
  * Resources at run time: secrets redacted from everything stored, ENV_MISSING failing only the
  * assets that need the resource, lazy creation and teardown.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { asset, assetCheck, env, MaterializeResult, resource, secret } from "@strata/core";
 import { materialize } from "@strata/engine";
 import { z } from "zod";
-import { ofType, openHarness, project, runProject, stepKeys, type EngineHarness } from "../helpers/engine.ts";
+import { harnessPerTest, ofType, project, runProject, stepKeys } from "../helpers/engine.ts";
 
-let h: EngineHarness;
-beforeEach(async () => {
-  h = await openHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+const h = harnessPerTest();
 
 const SECRET = "sk-live-7f3a9c2e11";
 const LITERAL_SECRET = "hunter2-literal-pw";

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { AssetGraph, buildSnapshot, defineDefinitions, type DefinitionsInput, type EventRecord, type RunRecord, type RunStatus } from "@strata/core";
 import { createRun, executeRun, type ExecuteRunOptions, type RunRequest } from "@strata/engine";
 import { openSqliteStorage, type Storage } from "@strata/storage";
+import { afterEach, beforeEach } from "vitest";
 
 export interface EngineHarness {
   dir: string;
@@ -26,6 +27,38 @@ export async function openHarness(): Promise<EngineHarness> {
       await storage.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A fresh harness for each test of the calling file (opened before, closed after): the
+ * returned object reads through to the current test's harness.
+ *
+ * @example
+ * const h = harnessPerTest();
+ * it("…", async () => { await h.storage.listRuns(); });
+ */
+export function harnessPerTest(): EngineHarness {
+  let current: EngineHarness | undefined;
+  beforeEach(async () => {
+    current = await openHarness();
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const get = (): EngineHarness => {
+    if (!current) throw new Error("harnessPerTest(): used outside a test");
+    return current;
+  };
+  return {
+    get dir() {
+      return get().dir;
+    },
+    get storage() {
+      return get().storage;
+    },
+    close: () => get().close(),
   };
 }
 
