@@ -9,6 +9,7 @@ import {
   type WorkspaceLocations,
 } from "@strata/engine";
 import type { Storage } from "@strata/storage";
+import { TAGS } from "@strata/daemon";
 
 /**
  * Launches runs from the API without blocking the request: the run is created (validated,
@@ -21,7 +22,10 @@ import type { Storage } from "@strata/storage";
  * In a workspace a selection spanning code locations becomes one run per location (as
  * `strata materialize` does), all recorded before the response: the first STARTING, the others
  * NOT_STARTED until the locations they depend on succeeded. A part downstream of a failed one
- * ends CANCELED with the reason; independent parts still run. These are started here, not queued.
+ * ends CANCELED with the reason; independent parts still run. With the queue live, every part
+ * is recorded QUEUED instead, each after the first tagged `strata/after_run` with the part
+ * before it: the queue holds it until that one succeeded (and cancels it, with the reason, if
+ * it did not), as it does for the daemon's own split runs.
  */
 export class RunLauncher {
   readonly #inFlight = new Map<string, Promise<void>>();
@@ -56,19 +60,25 @@ export class RunLauncher {
     // Every part's location must be able to run before anything is recorded.
     const graphs = parts.map((p) => this.locations.graphOf(p.location));
     if (parts.length === 1) return [await this.launchOne(graphs[0]!, { ...request, assetKeys: parts[0]!.keys })];
+    const queued = await this.queueLive();
     const runs: RunRecord[] = [];
     for (const [i, part] of parts.entries()) {
+      const previous = runs.at(-1)?.runId;
       const { run } = await createRun(this.storage, graphs[i]!, {
         ...request,
         assetKeys: part.keys,
-        ...(parts.length > 1 ? { tags: { ...request.tags, "strata/workspace_part": `${i + 1}/${parts.length}` } } : {}),
-        ...(parts.length > 1 ? { checkKeys: undefined } : {}),
+        tags: {
+          ...request.tags,
+          [TAGS.workspacePart]: `${i + 1}/${parts.length}`,
+          ...(queued && previous !== undefined ? { [TAGS.afterRun]: previous } : {}),
+        },
+        checkKeys: undefined,
+        ...(queued ? { queued: true } : {}),
       });
-      if (i > 0) await this.storage.transitionRun(run.runId, "NOT_STARTED", { fromStatuses: ["STARTING"] });
+      if (!queued && i > 0) await this.storage.transitionRun(run.runId, "NOT_STARTED", { fromStatuses: ["STARTING"] });
       runs.push((await this.storage.getRun(run.runId)) ?? run);
     }
-    if (runs.length === 1) this.execute(runs[0]!.runId);
-    else this.track(`parts:${runs[0]!.runId}`, this.runParts(graph, parts, runs));
+    if (!queued) this.track(`parts:${runs[0]!.runId}`, this.runParts(graph, parts, runs));
     return runs;
   }
 

@@ -169,6 +169,27 @@ export default defineDefinitions({ assets: [mart, regions] });`;
     }
   }, 90_000);
 
+  it("with a daemon's run queue live, records every part QUEUED, each after the part before it (strata/after_run)", async () => {
+    await storage.setValue("daemon/heartbeat/queue", JSON.stringify({ at: Date.now(), pid: process.pid, intervalMs: 500 }));
+    try {
+      const r = await request<LaunchResponse>("POST", "/api/runs", { selection: "raw/orders or mart/orders" });
+      expect(r.status).toBe(202);
+      const [first, second] = r.body.runs!;
+      expect([first!.status, second!.status]).toEqual(["QUEUED", "QUEUED"]);
+      const stored = await Promise.all([first!.runId, second!.runId].map((id) => storage.getRun(id)));
+      expect(stored.map((x) => [x!.location, x!.status, x!.tags["strata/workspace_part"], x!.tags["strata/after_run"]])).toEqual([
+        ["ingestion", "QUEUED", "1/2", undefined],
+        ["analytics", "QUEUED", "2/2", first!.runId],
+      ]);
+      // Nothing starts them but the queue.
+      await new Promise((res) => setTimeout(res, 300));
+      expect((await storage.getRun(first!.runId))!.status).toBe("QUEUED");
+      for (const id of [second!.runId, first!.runId]) expect((await request("POST", `/api/runs/${id}/cancel`, {})).status).toBe(200);
+    } finally {
+      await storage.setValue("daemon/heartbeat/queue", JSON.stringify({ at: 0, pid: 0, intervalMs: 500 }));
+    }
+  });
+
   it("keeps the working locations launchable while one is broken", async () => {
     const r = await request<LaunchResponse>("POST", "/api/runs", { assetKeys: ["raw/orders"] });
     expect(r.status).toBe(202);
