@@ -36,7 +36,8 @@ export async function queueTick(ctx: DaemonContext, fallback: Partial<QueueSetti
 
 /**
  * The queued runs that may start: a part of a run split across code locations waits while the
- * part before it runs, and ends CANCELED (with the reason) when that one did not succeed.
+ * parts it depends on (tag `strata/after_run`: their run ids, comma-separated) have not all
+ * succeeded, and ends CANCELED (with the reason) when one of them did not.
  */
 async function heldForUpstreamParts(ctx: DaemonContext, queued: RunRecord[]): Promise<RunRecord[]> {
   const ready: RunRecord[] = [];
@@ -46,9 +47,11 @@ async function heldForUpstreamParts(ctx: DaemonContext, queued: RunRecord[]): Pr
       ready.push(run);
       continue;
     }
-    const upstream = await ctx.storage.getRun(after);
-    if (upstream?.status === "SUCCESS") ready.push(run);
-    else if (!upstream || isFinished(upstream.status)) {
+    const ids = after.split(",").filter(Boolean);
+    const upstream = await Promise.all(ids.map((id) => ctx.storage.getRun(id)));
+    const failed = upstream.findIndex((u) => !u || (isFinished(u.status) && u.status !== "SUCCESS"));
+    if (failed >= 0) {
+      const u = upstream[failed];
       const now = Date.now();
       await ctx.storage.transitionRun(run.runId, "CANCELED", {
         fromStatuses: ["QUEUED"],
@@ -58,10 +61,10 @@ async function heldForUpstreamParts(ctx: DaemonContext, queued: RunRecord[]): Pr
           type: "RUN_CANCELED",
           timestamp: now,
           level: "warn",
-          message: `Not run: run ${after} of the upstream code location ${upstream ? `ended ${upstream.status}` : "no longer exists"}`,
+          message: `Not run: run ${ids[failed]} of the upstream code location ${u ? `ended ${u.status}` : "no longer exists"}`,
         },
       });
-    }
+    } else if (upstream.every((u) => u?.status === "SUCCESS")) ready.push(run);
   }
   return ready;
 }

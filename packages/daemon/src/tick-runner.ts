@@ -1,4 +1,5 @@
 import { StrataError, type AssetGraph } from "@strata/core";
+import { upstreamParts } from "@strata/engine";
 import type { Storage, TickRecord } from "@strata/storage";
 import { buildQueuedRun, splitByLocation, type PlannedRun } from "./build-run.ts";
 import { crashPoint } from "./crash.ts";
@@ -33,20 +34,23 @@ export async function completeTick(storage: Storage, graph: AssetGraph, tick: Ti
   });
   const used = new Map((await storage.getRunKeys(instigator, plannedRuns.map((r) => r.runKey))).map((k) => [k.runKey, k.runId] as const));
   const runIds: string[] = [];
-  let previousPart: string | undefined;
+  // The parts created so far of the run being split across locations.
+  let parts: { runId: string; keys: string[] }[] = [];
   for (const planned of plannedRuns) {
     const existing = used.get(planned.runKey);
     const part = planned.tags?.[TAGS.workspacePart];
-    // Parts after the first of a run split across locations wait for the one before (the queue holds them).
-    const after = part !== undefined && !part.startsWith("1/") ? previousPart : undefined;
+    if (part === undefined || part.startsWith("1/")) parts = [];
+    const keys = planned.assetKeys ?? [];
+    // A part waits in the queue for the earlier parts it depends on (independent ones don't).
+    const after = (upstreamParts(graph, [...parts, { keys }]).at(-1) ?? []).map((i) => parts[i]!.runId).join(",");
     if (existing !== undefined) {
       runIds.push(existing);
-      previousPart = existing;
+      parts.push({ runId: existing, keys });
       continue;
     }
     try {
       const run = await buildQueuedRun(storage, graph, after ? { ...planned, tags: { ...planned.tags, [TAGS.afterRun]: after } } : planned);
-      previousPart = run.runId;
+      parts.push({ runId: run.runId, keys });
       if (await storage.createRunWithKey(run, instigator, planned.runKey)) runIds.push(run.runId);
       else runIds.push(...(await storage.getRunKeys(instigator, [planned.runKey])).map((k) => k.runId));
     } catch (err) {

@@ -3,6 +3,7 @@ import { StrataError, isFinished, selectAssets, serializeError, type AssetGraph,
 import {
   createRun,
   partsDownstreamOf,
+  upstreamParts,
   reapDeadRuns,
   reexecutionRequest,
   type RunRequest,
@@ -23,9 +24,9 @@ import { TAGS } from "@strata/daemon";
  * `strata materialize` does), all recorded before the response: the first STARTING, the others
  * NOT_STARTED until the locations they depend on succeeded. A part downstream of a failed one
  * ends CANCELED with the reason; independent parts still run. With the queue live, every part
- * is recorded QUEUED instead, each after the first tagged `strata/after_run` with the part
- * before it: the queue holds it until that one succeeded (and cancels it, with the reason, if
- * it did not), as it does for the daemon's own split runs.
+ * is recorded QUEUED instead, tagged `strata/after_run` with the parts it depends on: the queue
+ * holds it until those succeeded (and cancels it, with the reason, if one did not), as it does
+ * for the daemon's own split runs.
  */
 export class RunLauncher {
   readonly #inFlight = new Map<string, Promise<void>>();
@@ -61,16 +62,17 @@ export class RunLauncher {
     const graphs = parts.map((p) => this.locations.graphOf(p.location));
     if (parts.length === 1) return [await this.launchOne(graphs[0]!, { ...request, assetKeys: parts[0]!.keys })];
     const queued = await this.queueLive();
+    const waitsFor = queued ? upstreamParts(graph, parts) : [];
     const runs: RunRecord[] = [];
     for (const [i, part] of parts.entries()) {
-      const previous = runs.at(-1)?.runId;
+      const after = (waitsFor[i] ?? []).map((j) => runs[j]!.runId);
       const { run } = await createRun(this.storage, graphs[i]!, {
         ...request,
         assetKeys: part.keys,
         tags: {
           ...request.tags,
           [TAGS.workspacePart]: `${i + 1}/${parts.length}`,
-          ...(queued && previous !== undefined ? { [TAGS.afterRun]: previous } : {}),
+          ...(after.length > 0 ? { [TAGS.afterRun]: after.join(",") } : {}),
         },
         checkKeys: undefined,
         ...(queued ? { queued: true } : {}),

@@ -169,7 +169,7 @@ export default defineDefinitions({ assets: [mart, regions] });`;
     }
   }, 90_000);
 
-  it("with a daemon's run queue live, records every part QUEUED, each after the part before it (strata/after_run)", async () => {
+  it("with a daemon's run queue live, records every part QUEUED, each after the parts it depends on (strata/after_run)", async () => {
     await storage.setValue("daemon/heartbeat/queue", JSON.stringify({ at: Date.now(), pid: process.pid, intervalMs: 500 }));
     try {
       const r = await request<LaunchResponse>("POST", "/api/runs", { selection: "raw/orders or mart/orders" });

@@ -151,3 +151,16 @@ export function partsDownstreamOf(graph: AssetGraph, parts: readonly { location:
   const below = graph.downstream(part.keys.filter((k) => graph.has(k)));
   return parts.filter((p) => p.location !== failed && p.keys.some((k) => below.has(k))).map((p) => p.location);
 }
+
+/**
+ * For each part of a run split across locations (in {@link planAcrossLocations} order), the
+ * indexes of the earlier parts it must wait for: those with an asset upstream, at any
+ * distance, of one of its own. An independent part waits for none.
+ *
+ * @example
+ * upstreamParts(graph, [{ keys: ["raw"] }, { keys: ["mart"] }, { keys: ["other"] }]); // [[], [0], []]
+ */
+export function upstreamParts(graph: AssetGraph, parts: readonly { keys: readonly string[] }[]): number[][] {
+  const below = parts.map((p) => graph.downstream(p.keys.filter((k) => graph.has(k))));
+  return parts.map((p, j) => parts.slice(0, j).flatMap((_, i) => (p.keys.some((k) => below[i]!.has(k)) ? [i] : [])));
+}
