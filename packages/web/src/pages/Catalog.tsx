@@ -61,6 +61,7 @@ export function CatalogPage() {
           {rows.length.toLocaleString()} of {(q.data?.total ?? 0).toLocaleString()}
         </span>
         <span className="spacer" />
+        <Link to={`/graph${qs({ select: select || undefined })}`} className="btn ghost">View as graph</Link>
         <button className="btn primary" disabled={rows.length === 0} onClick={() => setLaunch({ keys: rows.map((r) => r.a.key), partitionAsset: rows.find((r) => r.a.partitions)?.a.key })} data-testid="materialize-shown">
           Materialize {filtersOn ? `${rows.length} shown` : "all"}…
         </button>
@@ -95,7 +96,7 @@ export function CatalogPage() {
         >
           <input
             className="input mono"
-            style={{ width: 240 }}
+            style={{ width: 220 }}
             value={draftSelect}
             onChange={(e) => setDraftSelect(e.target.value)}
             placeholder="Selection: +raw/orders+, group:mart"
@@ -126,7 +127,6 @@ export function CatalogPage() {
             Clear
           </button>
         ) : null}
-        <Link to={`/graph${qs({ select: select || undefined })}`} className="btn ghost">View as graph</Link>
       </div>
       <ErrorBanner error={q.error} />
       <div className="card" style={{ flex: 1, minHeight: 300, display: "flex", flexDirection: "column", overflow: "hidden" }}>
