@@ -12,6 +12,7 @@ import {
   type Instance,
 } from "@strata/engine";
 import type { BackfillChunkStatus, BackfillRecord } from "@strata/storage";
+import { queueLoopLive } from "@strata/daemon";
 import { loadDefinitions, locationOfTarget, openTargetInstance, resolveTarget, type Target } from "../project-context.ts";
 import { EXIT, formatTime, parseTags, table } from "../output.ts";
 
@@ -112,6 +113,9 @@ async function runInForeground(instance: Instance, dir: string | undefined, grap
       graph,
       backfillId: backfill.backfillId,
       launcher: pool,
+      // A daemon's run queue is live (`strata daemon` or `strata dev` on this instance): the
+      // runs wait in it like every other launch, within its limits; this command follows them.
+      queued: () => queueLoopLive(instance.storage),
       signal: controller.signal,
       pollMs: 500,
       onProgress: (state) => {
