@@ -3,9 +3,9 @@ import { StrataError, isFinished, selectAssets, serializeError, type AssetGraph,
 import {
   createRun,
   partsDownstreamOf,
-  upstreamParts,
   reapDeadRuns,
   reexecutionRequest,
+  upstreamParts,
   type RunRequest,
   type WorkspaceLocations,
 } from "@strata/engine";
