@@ -52,6 +52,8 @@ describe("backfill runs through the run queue", () => {
       backfillId: backfill.backfillId,
       launcher: { run: async (runId) => (launched.push(runId), "FAILURE") },
       queued: async () => true,
+      // A regression (runs never queued, so never started) pauses the backfill instead of hanging the test.
+      signal: AbortSignal.timeout(20_000),
       pollMs: 5,
     });
     stop = true;
@@ -87,5 +89,31 @@ describe("backfill runs through the run queue", () => {
     });
     expect(outcome).toBe("COMPLETED");
     expect(launched).toHaveLength(2);
+  });
+
+  it("retries a run its launcher could not start once per poll, without starving timers", async () => {
+    const p = project({ assets: [raw] });
+    const { backfill } = await createBackfill(h.storage, p.graph, { selection: "raw", partitions: { range: { start: "2024-01-01", end: "2024-01-02" } }, maxConcurrentRuns: 2 });
+    const ac = new AbortController();
+    let calls = 0;
+    const timer = setTimeout(() => ac.abort(), 300);
+    const outcome = await runBackfill({
+      storage: h.storage,
+      graph: p.graph,
+      backfillId: backfill.backfillId,
+      // Settles at once without starting the run (the run stays NOT_STARTED). A loop woken in
+      // the same turn would relaunch it endlessly: abort after 100 calls to end such a loop.
+      launcher: {
+        run: async () => {
+          if (++calls > 100) ac.abort();
+          return "FAILURE";
+        },
+      },
+      signal: ac.signal,
+      pollMs: 1000,
+    });
+    clearTimeout(timer);
+    expect(outcome).toBe("PAUSED");
+    expect(calls).toBe(2); // each run launched once in 300 ms (the next try is a poll later)
   });
 });

@@ -38,9 +38,13 @@ export async function runBackfill(opts: RunBackfillOptions): Promise<BackfillOut
   const { storage, backfillId } = opts;
   await storage.transitionBackfill(backfillId, "IN_PROGRESS", { fromStatuses: ["REQUESTED", "IN_PROGRESS", "FAILED"] });
   const inFlight = new Set<string>();
+  const pollMs = opts.pollMs ?? 1000;
+  /** When this driver last launched each run: one the launcher could not start is retried once per poll. */
+  const launchedAt = new Map<string, number>();
   let wake: () => void = () => {};
   const launch = (runId: string) => {
     inFlight.add(runId);
+    launchedAt.set(runId, Date.now());
     opts.launcher.run(runId).then(
       () => undefined,
       () => undefined, // the run's own status (or the run monitor) tells the outcome
@@ -65,7 +69,8 @@ export async function runBackfill(opts: RunBackfillOptions): Promise<BackfillOut
       for (const c of active) {
         // Created but never started (the launcher died between the two): start it now.
         const run = state.runs.get(c.runId!);
-        if (run?.status === "NOT_STARTED" && !inFlight.has(run.runId)) launch(run.runId);
+        const recent = Date.now() - (launchedAt.get(c.runId!) ?? 0) < pollMs;
+        if (run?.status === "NOT_STARTED" && !inFlight.has(run.runId) && !recent) launch(run.runId);
       }
       let capacity = backfill.maxConcurrentRuns - active.length;
       const queued = capacity > 0 && state.ready.length > 0 && (await opts.queued?.()) === true;
@@ -86,8 +91,11 @@ export async function runBackfill(opts: RunBackfillOptions): Promise<BackfillOut
         opts.signal?.removeEventListener("abort", done);
         resolve();
       };
-      const t = setTimeout(done, opts.pollMs ?? 1000);
-      wake = done;
+      const t = setTimeout(done, pollMs);
+      // Woken by a run's end, but never within the same turn of the event loop: a launcher that
+      // settles at once must not turn this loop into a chain of microtasks that starves timers
+      // and signals (Ctrl-C).
+      wake = () => setImmediate(done);
       if (opts.signal && !opts.signal.aborted) opts.signal.addEventListener("abort", done, { once: true });
     });
   }
