@@ -136,7 +136,7 @@ export function buildProgram(): Command {
   const backfillCmd = () => import("./commands/backfill.ts");
   backfill
     .command("create")
-    .description("plan and run a backfill of a selection over partitions (in the foreground; Ctrl-C pauses it)")
+    .description("plan and run a backfill of a selection over partitions (in the foreground; Ctrl-C pauses it; its runs go through a running daemon's queue)")
     .requiredOption("-s, --select <selection>", "assets to backfill")
     .option("--partition-range <start...end>", "a range of partition keys (several: A...B,C...D)")
     .option("--partitions <keys>", "comma-separated partition keys")
